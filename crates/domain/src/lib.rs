@@ -1,0 +1,15 @@
+//! Pure domain rules of the bank–enterprise matchmaking campaign (see shared DOMAIN.md):
+//! codes, reference data, classifications and eligibility. No I/O, no clock, no randomness.
+
+pub mod amount;
+pub mod bank_code;
+pub mod bureau;
+pub mod eligibility;
+pub mod entity;
+pub mod industry;
+pub mod phone;
+pub mod region;
+pub mod size;
+pub mod tax_credit;
+pub mod text;
+pub mod uscc;
