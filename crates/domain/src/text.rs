@@ -43,13 +43,19 @@ mod tests {
 
     #[test]
     fn full_width_codes_become_ascii() {
-        assert_eq!(normalize_code(" ９１３５０１００ｍ０００１００Ｙ４３ "), "91350100M000100Y43");
+        assert_eq!(
+            normalize_code(" ９１３５０１００ｍ０００１００Ｙ４３ "),
+            "91350100M000100Y43"
+        );
         assert_eq!(normalize_code("c 30\u{3000}11"), "C3011");
     }
 
     #[test]
     fn names_keep_chinese_and_collapse_spaces() {
-        assert_eq!(normalize_text("  青岛\u{3000}\u{3000}某某 有限公司 "), "青岛 某某 有限公司");
+        assert_eq!(
+            normalize_text("  青岛\u{3000}\u{3000}某某 有限公司 "),
+            "青岛 某某 有限公司"
+        );
         assert_eq!(normalize_text("ＡＢＣ科技"), "ABC科技");
         assert_eq!(normalize_text("   "), "");
     }

@@ -1,1 +1,102 @@
-//! placeholder
+//! Storage of the yinqi platform: one [`Store`] over an embedded SQLite file (the default)
+//! or PostgreSQL, chosen by URL. Every method that reads or writes enterprise rows takes the
+//! caller's [`Scope`].
+
+pub mod db;
+mod error;
+mod migrate;
+mod scope;
+
+mod audit;
+mod banks;
+mod campaigns;
+mod enterprises;
+mod listing;
+mod settings;
+
+pub use audit::AuditEntry;
+pub use banks::{BankImportSummary, BranchRecord};
+pub use campaigns::{Campaign, NewCampaign};
+pub use enterprises::{CrossBureauDuplicate, Enterprise, ListCounts};
+pub use error::{Result, StoreError};
+pub use listing::{
+    DuplicateKind, ListingImport, MergeReport, OverriddenRow, StagedDuplicate, StagedRow,
+};
+pub use migrate::{MIGRATIONS, latest_version};
+pub use scope::Scope;
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use db::postgres::PgBackend;
+use db::sqlite::SqliteBackend;
+use db::{Backend, Conn, Dialect};
+
+/// The platform's database, whichever engine holds it.
+pub struct Store {
+    backend: Box<dyn Backend>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({:?})", self.backend.dialect())
+    }
+}
+
+impl Store {
+    /// Opens (creating and migrating on first use) the database at `url`:
+    /// `sqlite:PATH` (also `sqlite://PATH`) or `postgres://…` / `postgresql://…`.
+    pub fn open(url: &str) -> Result<Store> {
+        let backend: Box<dyn Backend> = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(url.to_owned()));
+            }
+            Box::new(SqliteBackend::open(Path::new(path))?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Box::new(PgBackend::open(url)?)
+        } else {
+            return Err(StoreError::BadUrl(url.to_owned()));
+        };
+        let store = Store { backend };
+        store.write(|conn| {
+            migrate::migrate(conn)?;
+            campaigns::seed_reference_data(conn)
+        })?;
+        Ok(store)
+    }
+
+    /// Which engine this store runs on.
+    pub fn dialect(&self) -> Dialect {
+        self.backend.dialect()
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.backend.read(&mut |conn| {
+            let f = f.take().expect("backend calls the closure once");
+            out = Some(f(conn)?);
+            Ok(())
+        })?;
+        Ok(out.expect("closure ran"))
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.backend.write(&mut |conn| {
+            let f = f.take().expect("backend calls the closure once");
+            out = Some(f(conn)?);
+            Ok(())
+        })?;
+        Ok(out.expect("closure ran"))
+    }
+}
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored, in both engines.
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

@@ -1,0 +1,480 @@
+//! The unified data format (统一数据格式, DOMAIN §9): its columns, and turning one row of a
+//! bureau's list into a validated, size-classified, screened record — or into the list of
+//! what is wrong with it, column by column, in words a data clerk can act on.
+
+use crate::amount::{self, Yuan};
+use crate::bank_code::BankCode;
+use crate::bureau::Bureau;
+use crate::eligibility::{self, Candidate, EligibilityOptions, Exclusions};
+use crate::entity::{self, EntityType, SpecialCategory};
+use crate::industry::IndustryCode;
+use crate::size::{Indicators, SizeClass, SizeStandard, SizeUnknown};
+use crate::tax_credit::{self, TaxCredit};
+use crate::text::normalize_text;
+use crate::uscc::Uscc;
+use crate::{phone, region};
+
+/// A column of the unified data format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Uscc,
+    Name,
+    RegionCode,
+    IndustryCode,
+    Employees,
+    Revenue,
+    Assets,
+    TaxCredit,
+    EntityType,
+    SpecialCategory,
+    Dishonest,
+    AccountBankCode,
+    ContactName,
+    ContactPhone,
+}
+
+impl Field {
+    /// Every column, in the order of DOMAIN §9 (the order files are written in).
+    pub const ALL: [Field; 14] = [
+        Field::Uscc,
+        Field::Name,
+        Field::RegionCode,
+        Field::IndustryCode,
+        Field::Employees,
+        Field::Revenue,
+        Field::Assets,
+        Field::TaxCredit,
+        Field::EntityType,
+        Field::SpecialCategory,
+        Field::Dishonest,
+        Field::AccountBankCode,
+        Field::ContactName,
+        Field::ContactPhone,
+    ];
+
+    /// The Chinese header of the standard template.
+    pub fn header_zh(self) -> &'static str {
+        match self {
+            Field::Uscc => "统一社会信用代码",
+            Field::Name => "企业名称",
+            Field::RegionCode => "注册地行政区划代码",
+            Field::IndustryCode => "行业代码",
+            Field::Employees => "从业人员",
+            Field::Revenue => "营业收入（万元）",
+            Field::Assets => "资产总额（万元）",
+            Field::TaxCredit => "纳税信用级别",
+            Field::EntityType => "企业类型",
+            Field::SpecialCategory => "特殊类别",
+            Field::Dishonest => "失信标志",
+            Field::AccountBankCode => "基本存款账户开户行行号",
+            Field::ContactName => "联系人",
+            Field::ContactPhone => "联系电话",
+        }
+    }
+
+    /// The English key, accepted as a header too.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Uscc => "uscc",
+            Field::Name => "name",
+            Field::RegionCode => "region_code",
+            Field::IndustryCode => "industry_code",
+            Field::Employees => "employees",
+            Field::Revenue => "revenue",
+            Field::Assets => "assets",
+            Field::TaxCredit => "tax_credit",
+            Field::EntityType => "entity_type",
+            Field::SpecialCategory => "special_category",
+            Field::Dishonest => "dishonest",
+            Field::AccountBankCode => "account_bank_code",
+            Field::ContactName => "contact_name",
+            Field::ContactPhone => "contact_phone",
+        }
+    }
+
+    /// Every header accepted for this column: the template's, the key, and the variants
+    /// bureaus' own spreadsheets use.
+    pub fn header_names(self) -> &'static [&'static str] {
+        match self {
+            Field::Uscc => &[
+                "统一社会信用代码",
+                "uscc",
+                "社会信用代码",
+                "信用代码",
+                "纳税人识别号",
+            ],
+            Field::Name => &["企业名称", "name", "纳税人名称", "名称"],
+            Field::RegionCode => &[
+                "注册地行政区划代码",
+                "region_code",
+                "行政区划代码",
+                "注册地区划代码",
+            ],
+            Field::IndustryCode => &["行业代码", "industry_code", "国民经济行业代码", "行业"],
+            Field::Employees => &[
+                "从业人员",
+                "employees",
+                "从业人数",
+                "从业人员（人）",
+                "员工人数",
+            ],
+            Field::Revenue => &["营业收入（万元）", "revenue", "营业收入"],
+            Field::Assets => &["资产总额（万元）", "assets", "资产总额"],
+            Field::TaxCredit => &["纳税信用级别", "tax_credit", "纳税信用等级", "信用级别"],
+            Field::EntityType => &["企业类型", "entity_type", "主体类型"],
+            Field::SpecialCategory => &["特殊类别", "special_category"],
+            Field::Dishonest => &["失信标志", "dishonest", "失信", "是否失信"],
+            Field::AccountBankCode => &[
+                "基本存款账户开户行行号",
+                "account_bank_code",
+                "开户行行号",
+                "基本户开户行行号",
+                "基本存款账户行号",
+            ],
+            Field::ContactName => &["联系人", "contact_name", "联系人姓名"],
+            Field::ContactPhone => &["联系电话", "contact_phone", "联系方式", "手机号码"],
+        }
+    }
+
+    /// Whether a file without this column is refused (DOMAIN §9 "required: yes"). The size
+    /// indicators are optional columns: without them rows are "cannot classify".
+    pub fn column_required(self) -> bool {
+        matches!(
+            self,
+            Field::Uscc
+                | Field::Name
+                | Field::RegionCode
+                | Field::IndustryCode
+                | Field::TaxCredit
+                | Field::EntityType
+                | Field::AccountBankCode
+        )
+    }
+}
+
+/// Something kept but worth the bureau's look (the row is accepted).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Warning {
+    /// The organisation-code part (positions 9–17) fails its check (GB 11714).
+    OrgCodeCheck,
+    /// A well-formed region code not in the current GB/T 2260 list (abolished districts persist).
+    RegionUnknown,
+    /// A contact phone that is neither a mobile nor a landline number; kept as given.
+    PhoneMalformed,
+}
+
+impl Warning {
+    pub const ALL: [Warning; 3] = [
+        Warning::OrgCodeCheck,
+        Warning::RegionUnknown,
+        Warning::PhoneMalformed,
+    ];
+
+    /// The stable identifier used in files, the API and reports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Warning::OrgCodeCheck => "org_code_check",
+            Warning::RegionUnknown => "region_unknown",
+            Warning::PhoneMalformed => "phone_malformed",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Warning::OrgCodeCheck => "统一社会信用代码第9–17位（组织机构代码）校验不通过，请核实",
+            Warning::RegionUnknown => "行政区划代码不在现行区划表中（可能是已撤销的区县），请核实",
+            Warning::PhoneMalformed => "联系电话不是有效的手机或固定电话号码，已按原样保存",
+        }
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+/// A set of [`Warning`]s, stored as bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Warnings(u32);
+
+impl Warnings {
+    pub fn insert(&mut self, w: Warning) {
+        self.0 |= w.bit();
+    }
+    pub fn contains(self, w: Warning) -> bool {
+        self.0 & w.bit() != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+    /// `None` when `bits` holds a bit no warning uses.
+    pub fn from_bits(bits: u32) -> Option<Warnings> {
+        let known = Warning::ALL.iter().fold(0, |acc, w| acc | w.bit());
+        (bits & !known == 0).then_some(Warnings(bits))
+    }
+    pub fn iter(self) -> impl Iterator<Item = Warning> {
+        Warning::ALL.into_iter().filter(move |w| self.contains(*w))
+    }
+}
+
+/// The basic-account bank column as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountBank {
+    Valid(BankCode),
+    /// Present but not a 12-digit code; kept as written so the bureau can see it.
+    Invalid(String),
+    Missing,
+}
+
+/// One accepted row: normalised, classified and screened (duplicates are decided later, by
+/// the store, which alone sees the whole list).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListingRecord {
+    pub uscc: Uscc,
+    pub name: String,
+    pub region_code: String,
+    pub industry: IndustryCode,
+    pub indicators: Indicators,
+    pub tax_credit: Option<TaxCredit>,
+    pub entity_type: EntityType,
+    pub special_category: Option<SpecialCategory>,
+    pub dishonest: bool,
+    pub account_bank: AccountBank,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub size: Result<SizeClass, SizeUnknown>,
+    pub exclusions: Exclusions,
+    pub warnings: Warnings,
+}
+
+/// What is wrong with one cell of a rejected row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+/// The rules a row is read under: whose list it is and which standard and options apply.
+#[derive(Clone, Copy, Debug)]
+pub struct ListingContext<'a> {
+    pub bureau: &'a Bureau,
+    pub standard: &'a SizeStandard,
+    pub options: &'a EligibilityOptions,
+}
+
+/// Longest enterprise name accepted (the longest registered names are about 60 characters).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest contact name accepted.
+pub const MAX_CONTACT_CHARS: usize = 50;
+
+/// Reads one row. `cell(field)` gives the raw text of that column ("" when the file has no
+/// such column). Every problem of the row is reported, not only the first.
+pub fn parse_record<'c>(
+    cell: impl Fn(Field) -> &'c str,
+    ctx: &ListingContext<'_>,
+) -> Result<ListingRecord, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut warnings = Warnings::default();
+    let mut fail = |field: Field, message: String| errors.push(FieldError { field, message });
+
+    let uscc = match Uscc::parse(cell(Field::Uscc)) {
+        Ok(parsed) => {
+            if !parsed.org_code_valid {
+                warnings.insert(Warning::OrgCodeCheck);
+            }
+            Some(parsed.code)
+        }
+        Err(e) => {
+            fail(Field::Uscc, e.to_string());
+            None
+        }
+    };
+    let name = read_name(cell(Field::Name))
+        .map_err(|m| fail(Field::Name, m))
+        .ok();
+    let region_code = match region::parse_code(cell(Field::RegionCode)) {
+        Ok(code) => match check_jurisdiction(&code, ctx.bureau) {
+            Ok(()) => {
+                if region::lookup(&code).is_none() {
+                    warnings.insert(Warning::RegionUnknown);
+                }
+                Some(code)
+            }
+            Err(m) => {
+                fail(Field::RegionCode, m);
+                None
+            }
+        },
+        Err(e) => {
+            fail(Field::RegionCode, e.to_string());
+            None
+        }
+    };
+    let industry = IndustryCode::parse(cell(Field::IndustryCode))
+        .map_err(|e| fail(Field::IndustryCode, e.to_string()))
+        .ok();
+    let employees = amount::parse_count(cell(Field::Employees))
+        .map_err(|e| fail(Field::Employees, e.to_string()))
+        .ok();
+    let revenue = amount::parse_wan(cell(Field::Revenue))
+        .map_err(|e| fail(Field::Revenue, e.to_string()))
+        .ok();
+    let assets = amount::parse_wan(cell(Field::Assets))
+        .map_err(|e| fail(Field::Assets, e.to_string()))
+        .ok();
+    let tax_credit = tax_credit::parse(cell(Field::TaxCredit))
+        .map_err(|e| fail(Field::TaxCredit, e.to_string()))
+        .ok();
+    let entity_type = entity::parse_entity_type(cell(Field::EntityType))
+        .map_err(|e| fail(Field::EntityType, e.to_string()))
+        .ok();
+    let special_category = entity::parse_special_category(cell(Field::SpecialCategory))
+        .map_err(|e| fail(Field::SpecialCategory, e.to_string()))
+        .ok();
+    let dishonest = entity::parse_dishonest(cell(Field::Dishonest))
+        .map_err(|e| fail(Field::Dishonest, e.to_string()))
+        .ok();
+    let contact_name = read_contact_name(cell(Field::ContactName))
+        .map_err(|m| fail(Field::ContactName, m))
+        .ok();
+    let contact_phone = read_phone(cell(Field::ContactPhone), &mut warnings);
+    let account_bank = read_account_bank(cell(Field::AccountBankCode));
+
+    let (
+        Some(uscc),
+        Some(name),
+        Some(region_code),
+        Some(industry),
+        Some(employees),
+        Some(revenue),
+        Some(assets),
+        Some(tax_credit),
+        Some(entity_type),
+        Some(special_category),
+        Some(dishonest),
+        Some(contact_name),
+    ) = (
+        uscc,
+        name,
+        region_code,
+        industry,
+        employees,
+        revenue,
+        assets,
+        tax_credit,
+        entity_type,
+        special_category,
+        dishonest,
+        contact_name,
+    )
+    else {
+        return Err(errors);
+    };
+    let indicators = Indicators {
+        employees,
+        revenue,
+        assets,
+    };
+    let size = ctx.standard.classify(&industry, &indicators);
+    let exclusions = eligibility::screen(
+        &Candidate {
+            entity_type,
+            special_category,
+            dishonest,
+            size: &size,
+            tax_credit,
+        },
+        ctx.options,
+    );
+    Ok(ListingRecord {
+        uscc,
+        name,
+        region_code,
+        industry,
+        indicators,
+        tax_credit,
+        entity_type,
+        special_category,
+        dishonest,
+        account_bank,
+        contact_name,
+        contact_phone,
+        size,
+        exclusions,
+        warnings,
+    })
+}
+
+fn read_name(raw: &str) -> Result<String, String> {
+    let name = normalize_text(raw);
+    if name.is_empty() {
+        return Err("企业名称为空".to_owned());
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!("企业名称超过 {MAX_NAME_CHARS} 个字符"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("企业名称含有不可见的控制字符".to_owned());
+    }
+    Ok(name)
+}
+
+fn read_contact_name(raw: &str) -> Result<Option<String>, String> {
+    let name = normalize_text(raw);
+    if name.is_empty() {
+        return Ok(None);
+    }
+    if name.chars().count() > MAX_CONTACT_CHARS {
+        return Err(format!("联系人超过 {MAX_CONTACT_CHARS} 个字符"));
+    }
+    Ok(Some(name))
+}
+
+/// A phone that can't be read is kept as written (trimmed) with a warning: contact data is
+/// optional and the bank can still make sense of "0532 8888 6666 转 12".
+fn read_phone(raw: &str, warnings: &mut Warnings) -> Option<String> {
+    let trimmed = normalize_text(raw);
+    if trimmed.is_empty() {
+        return None;
+    }
+    match phone::parse(&trimmed) {
+        Ok(p) => Some(p.as_str().to_owned()),
+        Err(_) => {
+            warnings.insert(Warning::PhoneMalformed);
+            Some(trimmed.chars().take(MAX_CONTACT_CHARS).collect())
+        }
+    }
+}
+
+fn read_account_bank(raw: &str) -> AccountBank {
+    let trimmed = normalize_text(raw);
+    if trimmed.is_empty() {
+        return AccountBank::Missing;
+    }
+    match BankCode::parse(&trimmed) {
+        Ok(code) => AccountBank::Valid(code),
+        Err(_) => AccountBank::Invalid(trimmed.chars().take(64).collect()),
+    }
+}
+
+/// A bureau lists only enterprises registered in its own jurisdiction (DOMAIN §1); a row of
+/// another bureau's territory is refused so it is not lost in the wrong list.
+fn check_jurisdiction(region_code: &str, bureau: &Bureau) -> Result<(), String> {
+    if bureau.contains(region_code) {
+        return Ok(());
+    }
+    Err(match crate::bureau::for_region(region_code) {
+        Some(owner) => format!(
+            "注册地 {region_code} 属于{}的辖区，不属于{}，请由{}报送",
+            owner.name, bureau.name, owner.name
+        ),
+        None => format!("注册地 {region_code} 不属于任何省级辖区，请核对行政区划代码"),
+    })
+}
+
+/// The size indicators as yuan amounts, for storing.
+pub fn yuan(v: Option<Yuan>) -> Option<i64> {
+    v.map(|y| y.0)
+}

@@ -1,0 +1,253 @@
+//! Reading the enterprise list within a scope, and a bureau's include/exclude overrides.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::db::{ConnExt, DbRow, Val};
+use crate::error::{Result, StoreError};
+use crate::listing::recompute_assignment;
+use crate::{Scope, Store, now_millis, params};
+
+/// One enterprise case as stored (codes as the domain's stable identifiers).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Enterprise {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub uscc: String,
+    pub bureau_code: String,
+    pub name: String,
+    pub region_code: String,
+    pub industry_code: String,
+    pub employees: Option<i64>,
+    pub revenue: Option<i64>,
+    pub assets: Option<i64>,
+    pub tax_credit: Option<String>,
+    pub tax_credit_year: i64,
+    pub entity_type: String,
+    pub special_category: Option<String>,
+    pub dishonest: bool,
+    pub account_bank_code: Option<String>,
+    pub account_bank_raw: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub size_class: Option<String>,
+    pub size_unknown: Option<String>,
+    pub exclusions: i64,
+    pub override_decision: Option<String>,
+    pub eligible: bool,
+    pub branch_code: Option<String>,
+    pub bank_id: Option<i64>,
+    pub unassigned: Option<String>,
+    pub warnings: i64,
+    pub import_id: i64,
+    pub source_line: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const ENTERPRISE_COLUMNS: &str = "e.id, e.campaign_id, e.uscc, e.bureau_code, e.name,
+    e.region_code, e.industry_code, e.employees, e.revenue, e.assets, e.tax_credit,
+    e.tax_credit_year, e.entity_type, e.special_category, e.dishonest, e.account_bank_code,
+    e.account_bank_raw, e.contact_name, e.contact_phone, e.size_class, e.size_unknown,
+    e.exclusions, e.override, e.eligible, e.branch_code, e.bank_id, e.unassigned, e.warnings,
+    e.import_id, e.source_line, e.created_at, e.updated_at";
+
+fn enterprise_from_row(r: &dyn DbRow) -> Result<Enterprise> {
+    Ok(Enterprise {
+        id: r.i64(0)?,
+        campaign_id: r.i64(1)?,
+        uscc: r.text(2)?,
+        bureau_code: r.text(3)?,
+        name: r.text(4)?,
+        region_code: r.text(5)?,
+        industry_code: r.text(6)?,
+        employees: r.opt_i64(7)?,
+        revenue: r.opt_i64(8)?,
+        assets: r.opt_i64(9)?,
+        tax_credit: r.opt_text(10)?,
+        tax_credit_year: r.i64(11)?,
+        entity_type: r.text(12)?,
+        special_category: r.opt_text(13)?,
+        dishonest: r.bool(14)?,
+        account_bank_code: r.opt_text(15)?,
+        account_bank_raw: r.opt_text(16)?,
+        contact_name: r.opt_text(17)?,
+        contact_phone: r.opt_text(18)?,
+        size_class: r.opt_text(19)?,
+        size_unknown: r.opt_text(20)?,
+        exclusions: r.i64(21)?,
+        override_decision: r.opt_text(22)?,
+        eligible: r.bool(23)?,
+        branch_code: r.opt_text(24)?,
+        bank_id: r.opt_i64(25)?,
+        unassigned: r.opt_text(26)?,
+        warnings: r.i64(27)?,
+        import_id: r.i64(28)?,
+        source_line: r.i64(29)?,
+        created_at: r.i64(30)?,
+        updated_at: r.i64(31)?,
+    })
+}
+
+/// Totals of a list within a scope: how many are listed, eligible, excluded (by stored
+/// exclusion bit set and override), assigned, and unassigned by reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ListCounts {
+    pub listed: u64,
+    pub eligible: u64,
+    pub assigned: u64,
+    /// Rows not eligible, grouped by (exclusion bit set, override decision).
+    pub not_eligible: Vec<(i64, Option<String>, u64)>,
+    pub unassigned: BTreeMap<String, u64>,
+}
+
+/// An enterprise that a second bureau also listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CrossBureauDuplicate {
+    pub uscc: String,
+    pub name: String,
+    pub claimant_bureau: String,
+    pub owner_bureau: String,
+    pub source_line: i64,
+}
+
+impl Store {
+    /// The enterprise with credit code `uscc` in `campaign_id`, if `scope` may see it.
+    pub fn enterprise_by_uscc(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        uscc: &str,
+    ) -> Result<Enterprise> {
+        let (condition, mut values) = scope
+            .enterprise_condition("e", 3)
+            .ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e
+             WHERE e.campaign_id = $1 AND e.uscc = $2 AND {condition}"
+        );
+        let mut all: Vec<Val<'_>> = vec![Val::Int(campaign_id), Val::Text(uscc)];
+        all.append(&mut values);
+        self.read(|c| c.query_one(&sql, &all, enterprise_from_row))
+    }
+
+    /// Totals of the list visible to `scope` in `campaign_id`.
+    pub fn list_counts(&self, scope: &Scope, campaign_id: i64) -> Result<ListCounts> {
+        let (condition, mut values) = scope
+            .enterprise_condition("e", 2)
+            .ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT e.eligible, e.exclusions, e.override, e.unassigned, COUNT(*)
+             FROM enterprises e WHERE e.campaign_id = $1 AND {condition}
+             GROUP BY e.eligible, e.exclusions, e.override, e.unassigned"
+        );
+        let mut all: Vec<Val<'_>> = vec![Val::Int(campaign_id)];
+        all.append(&mut values);
+        self.read(|c| {
+            let mut counts = ListCounts::default();
+            c.query_each(&sql, &all, &mut |r| {
+                let n = r.i64(4)? as u64;
+                counts.listed += n;
+                if r.bool(0)? {
+                    counts.eligible += n;
+                } else {
+                    counts.not_eligible.push((r.i64(1)?, r.opt_text(2)?, n));
+                }
+                match r.opt_text(3)? {
+                    Some(reason) => *counts.unassigned.entry(reason).or_default() += n,
+                    None => counts.assigned += n,
+                }
+                Ok(())
+            })?;
+            Ok(counts)
+        })
+    }
+
+    /// Enterprises that a bureau in `scope` listed but another bureau had listed first (or,
+    /// for the owning bureau, that others tried to list too).
+    pub fn cross_bureau_duplicates(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+    ) -> Result<Vec<CrossBureauDuplicate>> {
+        let (condition, bureau) = match scope {
+            Scope::Nation => ("TRUE", None),
+            Scope::Bureau(code) => ("(claimant_bureau = $2 OR owner_bureau = $2)", Some(code)),
+            _ => return Err(StoreError::NotFound),
+        };
+        let sql = format!(
+            "SELECT uscc, name, claimant_bureau, owner_bureau, source_line
+             FROM cross_bureau_duplicates WHERE campaign_id = $1 AND {condition}
+             ORDER BY claimant_bureau, source_line"
+        );
+        self.read(|c| {
+            let map = |r: &dyn DbRow| {
+                Ok(CrossBureauDuplicate {
+                    uscc: r.text(0)?,
+                    name: r.text(1)?,
+                    claimant_bureau: r.text(2)?,
+                    owner_bureau: r.text(3)?,
+                    source_line: r.i64(4)?,
+                })
+            };
+            match bureau {
+                Some(b) => c.query_vec(&sql, params![campaign_id, b], map),
+                None => c.query_vec(&sql, params![campaign_id], map),
+            }
+        })
+    }
+
+    /// Records a bureau's decision to include or exclude one enterprise regardless of the
+    /// screening (`decision` `None` clears it), with the written reason, who and when; the
+    /// enterprise's eligibility and assignment follow at once.
+    pub fn set_override(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        uscc: &str,
+        decision: Option<&str>,
+        reason: &str,
+        actor: &str,
+    ) -> Result<Enterprise> {
+        if !matches!(scope, Scope::Nation | Scope::Bureau(_)) {
+            return Err(StoreError::NotFound);
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("请填写调整理由".into()));
+        }
+        if let Some(d) = decision
+            && d != "include"
+            && d != "exclude"
+        {
+            return Err(StoreError::Invalid(format!("未知的调整决定：{d}")));
+        }
+        let current = self.enterprise_by_uscc(scope, campaign_id, uscc)?;
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO eligibility_overrides (campaign_id, enterprise_id, decision, reason, actor, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                params![campaign_id, current.id, decision.unwrap_or("clear"), reason, actor, now_millis()],
+            )?;
+            c.execute(
+                "UPDATE enterprises SET override = $2, updated_at = $3 WHERE id = $1",
+                params![current.id, decision, now_millis()],
+            )?;
+            recompute_assignment(c, "id = $1", params![current.id])?;
+            crate::audit::record(
+                c,
+                actor,
+                "enterprise.override",
+                Some(campaign_id),
+                Some(&current.bureau_code),
+                Some(uscc),
+                &serde_json::json!({ "decision": decision.unwrap_or("clear"), "reason": reason }),
+            )?;
+            c.query_one(
+                &format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.id = $1"),
+                params![current.id],
+                enterprise_from_row,
+            )
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! Schema migrations: one ordered list of versions, each with a SQLite and a PostgreSQL
+//! script, applied on open. A test checks the two dialects cover the same versions.
+
+use crate::db::{Conn, ConnExt, Dialect};
+use crate::error::{Result, StoreError};
+use crate::params;
+
+/// A schema version with its script for each dialect.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// Every migration, oldest first. Add new ones at the end; never edit one that has shipped.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+/// The newest version this program knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies the pending migrations on `conn` (inside a transaction the caller opened).
+pub fn migrate(conn: &mut dyn Conn) -> Result<()> {
+    let dialect = conn.dialect();
+    if dialect == Dialect::Postgres {
+        // Several app processes may start at once against one database.
+        conn.query_each(
+            "SELECT pg_advisory_xact_lock(8721001)",
+            params![],
+            &mut |_| Ok(()),
+        )?;
+    }
+    conn.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        )",
+    )?;
+    let current = conn.query_i64(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        params![],
+    )?;
+    if current > latest_version() {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known: latest_version(),
+        });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        conn.batch(match dialect {
+            Dialect::Sqlite => m.sqlite,
+            Dialect::Postgres => m.postgres,
+        })?;
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            params![m.version, m.name, crate::now_millis()],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_strictly_increase() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+    }
+
+    /// Both dialects must create the same tables and indexes, in the same order.
+    #[test]
+    fn dialects_define_the_same_objects() {
+        let names = |sql: &str| -> Vec<String> {
+            sql.lines()
+                .filter_map(|l| {
+                    let l = l.trim();
+                    [
+                        "CREATE TABLE ",
+                        "CREATE INDEX ",
+                        "CREATE UNIQUE INDEX ",
+                        "ALTER TABLE ",
+                    ]
+                    .iter()
+                    .find_map(|p| l.strip_prefix(p))
+                    .map(|rest| rest.split_whitespace().next().unwrap_or("").to_owned())
+                })
+                .collect()
+        };
+        for m in MIGRATIONS {
+            assert_eq!(
+                names(m.sqlite),
+                names(m.postgres),
+                "migration {}",
+                m.version
+            );
+            assert!(!names(m.sqlite).is_empty());
+        }
+    }
+}

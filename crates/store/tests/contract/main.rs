@@ -1,0 +1,39 @@
+//! The store's contract: one suite of behaviour run against SQLite and against PostgreSQL.
+//! SQLite runs always; PostgreSQL runs with `--ignored` and needs `YINQI_TEST_POSTGRES`
+//! (e.g. `postgres://postgres@127.0.0.1:5432/test`): each test gets a schema of its own.
+
+mod harness;
+mod listing;
+mod reference;
+
+/// Expands each listed contract test into a SQLite test and an (ignored) PostgreSQL test.
+macro_rules! contract {
+    ($($module:ident :: $name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { $crate::$module::$name(&$crate::harness::TestDb::sqlite()); })+
+        }
+        mod postgres {
+            $(#[test]
+              #[ignore = "needs PostgreSQL: set YINQI_TEST_POSTGRES and run with --ignored"]
+              fn $name() { $crate::$module::$name(&$crate::harness::TestDb::postgres()); })+
+        }
+    };
+}
+
+contract!(
+    reference::fresh_database_has_bureaus_and_first_campaign,
+    reference::reopening_does_not_migrate_twice,
+    reference::campaigns_are_created_beside_each_other,
+    reference::bank_registry_loads_and_reloads_in_place,
+    reference::only_hq_loads_the_registry,
+    listing::import_lists_screens_and_assigns,
+    listing::reupload_updates_in_place,
+    listing::duplicates_in_one_file_are_held_back,
+    listing::another_bureaus_enterprise_stays_with_it,
+    listing::abandoned_import_changes_nothing,
+    listing::scope_hides_other_bureaus_rows,
+    listing::override_changes_eligibility_and_survives_reupload,
+    listing::bureau_options_rescreen_credit_levels,
+    listing::merge_and_recompute_agree,
+    listing::campaigns_keep_separate_lists,
+);
