@@ -2,7 +2,7 @@
 //! bureau's list into a validated, size-classified, screened record — or into the list of
 //! what is wrong with it, column by column, in words a data clerk can act on.
 
-use crate::amount::{self, Yuan};
+use crate::amount;
 use crate::bank_code::BankCode;
 use crate::bureau::Bureau;
 use crate::eligibility::{self, Candidate, EligibilityOptions, Exclusions};
@@ -474,7 +474,217 @@ fn check_jurisdiction(region_code: &str, bureau: &Bureau) -> Result<(), String> 
     })
 }
 
-/// The size indicators as yuan amounts, for storing.
-pub fn yuan(v: Option<Yuan>) -> Option<i64> {
-    v.map(|y| y.0)
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::bureau;
+    use crate::eligibility::Exclusion;
+    use crate::size::MIIT_2011;
+
+    /// A valid code written the way a Chinese input method types it: full width, lower case.
+    fn full_width(code: &str) -> &'static str {
+        let wide: String = code
+            .chars()
+            .map(|c| char::from_u32(c.to_ascii_lowercase() as u32 + 0xFEE0).unwrap())
+            .collect();
+        Box::leak(format!(" {wide} ").into_boxed_str())
+    }
+
+    fn good_row() -> HashMap<Field, &'static str> {
+        HashMap::from([
+            (Field::Uscc, full_width(&valid_uscc_in("370202"))),
+            (Field::Name, " 青岛海川  精密机械有限公司 "),
+            (Field::RegionCode, "370202"),
+            (Field::IndustryCode, "c3011"),
+            (Field::Employees, "45"),
+            (Field::Revenue, "1,200.5"),
+            (Field::Assets, "800"),
+            (Field::TaxCredit, "B级"),
+            (Field::EntityType, "法人企业"),
+            (Field::SpecialCategory, ""),
+            (Field::Dishonest, "否"),
+            (Field::AccountBankCode, "102452000012"),
+            (Field::ContactName, "王丽"),
+            (Field::ContactPhone, "138 0013 8000"),
+        ])
+    }
+
+    fn qingdao() -> &'static Bureau {
+        bureau::by_code("3702").unwrap()
+    }
+
+    fn parse(
+        cells: &HashMap<Field, &'static str>,
+        bureau: &Bureau,
+    ) -> Result<ListingRecord, Vec<FieldError>> {
+        let options = EligibilityOptions::default();
+        let ctx = ListingContext {
+            bureau,
+            standard: &MIIT_2011,
+            options: &options,
+        };
+        parse_record(|f| cells.get(&f).copied().unwrap_or(""), &ctx)
+    }
+
+    fn valid_uscc_in(region: &str) -> String {
+        let org_check = crate::uscc::org_code_check_char(b"MA3C1GLQ").unwrap() as char;
+        let body = format!("91{region}MA3C1GLQ{org_check}");
+        Uscc::from_first17(&body).unwrap().as_str().to_owned()
+    }
+
+    #[test]
+    fn a_clean_row_is_normalised_classified_and_eligible() {
+        let cells = good_row();
+        let code = valid_uscc_in("370202");
+        let rec = parse(&cells, qingdao()).expect("clean row");
+        assert_eq!(rec.uscc.as_str(), code);
+        assert_eq!(rec.name, "青岛海川 精密机械有限公司");
+        assert_eq!(rec.industry.as_string(), "C3011");
+        assert_eq!(rec.indicators.revenue.map(|y| y.0), Some(12_005_000));
+        assert_eq!(rec.size, Ok(SizeClass::Small));
+        assert_eq!(rec.tax_credit, Some(TaxCredit::B));
+        assert!(rec.exclusions.is_empty());
+        assert!(rec.warnings.is_empty());
+        assert_eq!(rec.contact_phone.as_deref(), Some("13800138000"));
+        assert!(
+            matches!(rec.account_bank, AccountBank::Valid(ref c) if c.as_str() == "102452000012")
+        );
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_column() {
+        let cells = HashMap::from([
+            (Field::Uscc, "91100000100003962A"),
+            (Field::Name, "   "),
+            (Field::RegionCode, "3702"),
+            (Field::IndustryCode, "C99"),
+            (Field::Employees, "五十"),
+            (Field::Revenue, "-5"),
+            (Field::TaxCredit, "E"),
+            (Field::EntityType, "合伙企业"),
+            (Field::SpecialCategory, "银行"),
+            (Field::Dishonest, "也许"),
+        ]);
+        let errors = parse(&cells, qingdao()).unwrap_err();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                Field::Uscc,
+                Field::Name,
+                Field::RegionCode,
+                Field::IndustryCode,
+                Field::Employees,
+                Field::Revenue,
+                Field::TaxCredit,
+                Field::EntityType,
+                Field::SpecialCategory,
+                Field::Dishonest,
+            ]
+        );
+        assert!(errors[0].message.contains("校验"), "{}", errors[0].message);
+        assert_eq!(errors[1].message, "企业名称为空");
+    }
+
+    #[test]
+    fn a_row_of_another_bureaus_territory_is_refused_by_name() {
+        let mut cells = good_row();
+        let code = valid_uscc_in("370102");
+        cells.insert(Field::Uscc, Box::leak(code.into_boxed_str()));
+        cells.insert(Field::RegionCode, "370102");
+        let errors = parse(&cells, qingdao()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, Field::RegionCode);
+        assert!(
+            errors[0].message.contains("山东银保监局"),
+            "{}",
+            errors[0].message
+        );
+        // The same row is fine for Shandong.
+        assert!(parse(&cells, bureau::by_code("37").unwrap()).is_ok());
+    }
+
+    #[test]
+    fn an_excel_number_credit_code_is_reported_as_lost_digits() {
+        let mut cells = good_row();
+        cells.insert(Field::Uscc, "9.13702E+17");
+        let errors = parse(&cells, qingdao()).unwrap_err();
+        assert_eq!(errors[0].field, Field::Uscc);
+        assert!(errors[0].message.contains("Excel"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn warnings_keep_the_row() {
+        let mut cells = good_row();
+        cells.insert(Field::Uscc, "91310000631295002H");
+        cells.insert(Field::RegionCode, "370299");
+        cells.insert(Field::ContactPhone, "12345");
+        let rec = parse(&cells, qingdao()).expect("kept");
+        let found: Vec<Warning> = rec.warnings.iter().collect();
+        assert_eq!(
+            found,
+            vec![
+                Warning::OrgCodeCheck,
+                Warning::RegionUnknown,
+                Warning::PhoneMalformed
+            ]
+        );
+        assert_eq!(rec.contact_phone.as_deref(), Some("12345"));
+        assert_eq!(Warnings::from_bits(rec.warnings.bits()), Some(rec.warnings));
+        assert_eq!(Warnings::from_bits(1 << 20), None);
+    }
+
+    #[test]
+    fn bank_column_variants() {
+        let mut cells = good_row();
+        for (raw, expected) in [
+            ("", AccountBank::Missing),
+            ("10245200001", AccountBank::Invalid("10245200001".into())),
+            ("1.02452E+11", AccountBank::Invalid("1.02452E+11".into())),
+        ] {
+            cells.insert(Field::AccountBankCode, raw);
+            let rec = parse(&cells, qingdao()).expect("bank problems never reject a row");
+            assert_eq!(rec.account_bank, expected);
+        }
+        for raw in ["1024-5200-0012", "１０２４５２００００１２"] {
+            cells.insert(Field::AccountBankCode, raw);
+            let rec = parse(&cells, qingdao()).unwrap();
+            assert!(
+                matches!(rec.account_bank, AccountBank::Valid(ref c) if c.as_str() == "102452000012")
+            );
+        }
+    }
+
+    #[test]
+    fn screening_reasons_come_through() {
+        let mut cells = good_row();
+        cells.insert(Field::EntityType, "分支机构");
+        cells.insert(Field::TaxCredit, "");
+        cells.insert(Field::Employees, "");
+        let rec = parse(&cells, qingdao()).unwrap();
+        let reasons: Vec<Exclusion> = rec.exclusions.iter().collect();
+        assert_eq!(
+            reasons,
+            vec![
+                Exclusion::NotLegalPerson,
+                Exclusion::SizeUnknown,
+                Exclusion::CreditLevel
+            ]
+        );
+        assert_eq!(rec.exclusions.first(), Some(Exclusion::NotLegalPerson));
+    }
+
+    #[test]
+    fn headers_are_unique_across_fields() {
+        let mut seen = std::collections::HashSet::new();
+        for f in Field::ALL {
+            assert_eq!(f.header_names()[0], f.header_zh());
+            assert_eq!(f.header_names()[1], f.key());
+            for name in f.header_names() {
+                assert!(seen.insert(*name), "{name} names two columns");
+            }
+        }
+    }
 }
