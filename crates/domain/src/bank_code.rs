@@ -302,3 +302,40 @@ mod tests {
         assert!(CATEGORIES.windows(2).all(|w| w[0].0 < w[1].0));
     }
 }
+
+/// The kinds of banking institution a registry row may name (机构类型), as the registry
+/// file writes them.
+pub const INSTITUTION_TYPES: [&str; 10] = [
+    "国有大型银行",
+    "股份制银行",
+    "城市商业银行",
+    "农村商业银行",
+    "农村信用社",
+    "村镇银行",
+    "民营银行",
+    "外资银行",
+    "政策性银行",
+    "其他",
+];
+
+/// The institution type named by `raw` (surrounding spaces ignored), if it is one of
+/// [`INSTITUTION_TYPES`].
+pub fn parse_institution_type(raw: &str) -> Option<&'static str> {
+    let wanted = crate::text::normalize_text(raw);
+    INSTITUTION_TYPES.iter().copied().find(|t| *t == wanted)
+}
+
+#[cfg(test)]
+mod institution_tests {
+    use super::*;
+
+    #[test]
+    fn institution_types_are_matched_exactly() {
+        assert_eq!(
+            parse_institution_type(" 城市商业银行 "),
+            Some("城市商业银行")
+        );
+        assert_eq!(parse_institution_type("城商行"), None);
+        assert_eq!(parse_institution_type(""), None);
+    }
+}

@@ -234,7 +234,7 @@ impl Unassigned {
     /// The reason as the bureau reads it.
     pub fn label_zh(self) -> &'static str {
         match self {
-            Unassigned::Excluded => "不在名单内",
+            Unassigned::Excluded => "不符合条件（不对应网点）",
             Unassigned::BankCodeInvalid => "开户行行号不是 12 位数字",
             Unassigned::BankUnknown => "开户行行号不在银行机构名录中",
         }

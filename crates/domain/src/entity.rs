@@ -32,7 +32,21 @@ static ENTITY_TYPES: [Names<EntityType>; 5] = [
         value: EntityType::LegalPerson,
         code: "legal_person",
         name_zh: "法人企业",
-        variants: &["企业法人", "法人", "独立法人", "法人单位", "企业法人单位"],
+        // Company forms as the tax register writes them (登记注册类型) are legal persons too.
+        variants: &[
+            "企业法人",
+            "法人",
+            "独立法人",
+            "法人单位",
+            "企业法人单位",
+            "有限责任公司",
+            "有限公司",
+            "股份有限公司",
+            "私营有限责任公司",
+            "私营股份有限公司",
+            "国有企业",
+            "集体企业",
+        ],
     },
     Names {
         value: EntityType::Branch,
@@ -367,11 +381,16 @@ mod tests {
     #[test]
     fn entity_type_errors() {
         assert_eq!(parse_entity_type(" "), Err(EntityError::MissingEntityType));
+        // A partnership is not a legal person, and not one of the five: the clerk decides.
         assert_eq!(
-            parse_entity_type("有限公司"),
+            parse_entity_type("合伙企业"),
             Err(EntityError::UnknownEntityType {
-                raw: "有限公司".to_owned()
+                raw: "合伙企业".to_owned()
             })
+        );
+        assert_eq!(
+            parse_entity_type("有限责任公司"),
+            Ok(EntityType::LegalPerson)
         );
         assert_eq!(
             parse_entity_type("子公司").unwrap_err().to_string(),

@@ -319,6 +319,18 @@ pub enum SizeUnknown {
     Missing(Indicator),
 }
 
+impl SizeUnknown {
+    /// The stable identifier stored with an enterprise that could not be classified.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SizeUnknown::NotCovered(_) => "industry_not_covered",
+            SizeUnknown::Missing(Indicator::Employees) => "missing_employees",
+            SizeUnknown::Missing(Indicator::Revenue) => "missing_revenue",
+            SizeUnknown::Missing(Indicator::Assets) => "missing_assets",
+        }
+    }
+}
+
 impl SizeStandard {
     /// The table's rows, in row order.
     pub fn rows(&self) -> &'static [SizeRow] {

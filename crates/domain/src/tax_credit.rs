@@ -26,6 +26,17 @@ impl TaxCredit {
         TaxCredit::D,
     ];
 
+    /// The level's letter as text, the form it is stored in.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaxCredit::A => "A",
+            TaxCredit::B => "B",
+            TaxCredit::M => "M",
+            TaxCredit::C => "C",
+            TaxCredit::D => "D",
+        }
+    }
+
     /// The level's letter.
     pub fn letter(self) -> char {
         match self {

@@ -13,6 +13,9 @@ pub enum StoreError {
     /// The caller asked for something the store refuses (bad argument, scope not allowed).
     #[error("{0}")]
     Invalid(String),
+    /// The caller stopped a multi-step change midway; nothing of it was kept.
+    #[error("{0}")]
+    Aborted(String),
     /// The database URL could not be understood.
     #[error("数据库地址无法识别：{0}（应为 sqlite:路径 或 postgres://…）")]
     BadUrl(String),

@@ -224,10 +224,11 @@ impl ListingImport {
     }
 
     /// Merges the staged rows into the list in one transaction. `summarize` sees the merge
-    /// report and returns the summary stored with the import record (and audited).
+    /// report and returns the summary stored with the import record (and audited); if it
+    /// fails, the merge is rolled back and its message returned as [`StoreError::Aborted`].
     pub fn finish(
         mut self,
-        summarize: impl FnOnce(&MergeReport) -> serde_json::Value,
+        summarize: impl FnOnce(&MergeReport) -> std::result::Result<serde_json::Value, String>,
     ) -> Result<MergeReport> {
         let dialect = self.conn.dialect();
         if dialect == Dialect::Sqlite {
@@ -260,7 +261,7 @@ impl ListingImport {
 
     fn merge(
         &mut self,
-        summarize: impl FnOnce(&MergeReport) -> serde_json::Value,
+        summarize: impl FnOnce(&MergeReport) -> std::result::Result<serde_json::Value, String>,
     ) -> Result<MergeReport> {
         let now = now_millis();
         let c = &mut *self.conn;
@@ -303,7 +304,7 @@ impl ListingImport {
             duplicates,
             overridden: overridden_rows(c, campaign_id, bureau, import_id)?,
         };
-        let summary = summarize(&report);
+        let summary = summarize(&report).map_err(StoreError::Aborted)?;
         c.execute(
             "UPDATE imports SET row_count = $2, accepted = $3, rejected = $4, summary = $5 WHERE id = $1",
             params![

@@ -51,7 +51,7 @@ fn import(
     import.stage(b).unwrap();
     let n = rows.len();
     import
-        .finish(|_| serde_json::json!({ "rows": n, "accepted": n, "rejected": 0 }))
+        .finish(|_| Ok(serde_json::json!({ "rows": n, "accepted": n, "rejected": 0 })))
         .unwrap()
 }
 
@@ -258,6 +258,23 @@ pub fn another_bureaus_enterprise_stays_with_it(db: &TestDb) {
 }
 
 pub fn abandoned_import_changes_nothing(db: &TestDb) {
+    // A merge whose caller aborts (say, the error report can't be written) keeps nothing.
+    let campaign = db.store.campaign(None).unwrap();
+    let mut aborted = db
+        .store
+        .begin_listing_import(
+            &Scope::Bureau("44".into()),
+            &campaign,
+            "44",
+            "a.csv",
+            "clerk",
+        )
+        .unwrap();
+    aborted.stage(&[row(2, 9, None)]).unwrap();
+    let err = aborted.finish(|_| Err("磁盘已满".into())).unwrap_err();
+    assert!(matches!(err, StoreError::Aborted(ref m) if m == "磁盘已满"));
+    assert!(in_44(&db.store, 9).is_err());
+
     import(&db.store, None, "44", &[row(2, 1, None)]);
     let campaign = db.store.campaign(None).unwrap();
     let scope = Scope::Bureau("44".into());
