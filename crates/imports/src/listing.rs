@@ -22,7 +22,7 @@ use crate::report::ErrorReport;
 use yinqi_files::{FieldSpec, Progress, Row, TableReader, match_headers};
 
 /// Rows per batch handed from the reading thread to the database.
-const BATCH_ROWS: usize = 4096;
+const BATCH_ROWS: usize = 16_384;
 /// How often (in rows) progress is reported.
 const PROGRESS_EVERY: u64 = 16_384;
 
@@ -113,7 +113,7 @@ pub fn import_listing(
         },
         directory: &directory,
     };
-    let (tx, rx) = sync_channel::<Vec<StagedRow>>(4);
+    let (tx, rx) = sync_channel::<Vec<StagedRow>>(2);
     let (produced, staged) = std::thread::scope(|s| {
         let producer = s.spawn(|| reading.read_all(&mut reader, &mut report, tx, progress));
         let mut staged = Ok(());

@@ -119,10 +119,23 @@ pub trait Conn {
     fn bulk(&mut self) -> &mut dyn BulkLoad;
 }
 
+/// Receives each row's index and its first result row (if any) in [`BulkLoad::for_each_row`].
+pub type EachRow<'a> = dyn FnMut(usize, Option<&dyn DbRow>) -> Result<()> + 'a;
+
 /// Loads many rows into a table as fast as the backend allows: SQLite multi-row INSERTs on a
 /// prepared statement, PostgreSQL `COPY`. Values are given row-major, `columns.len()` per row.
 pub trait BulkLoad {
     fn load(&mut self, table: &str, columns: &[&str], values: &[Val<'_>]) -> Result<u64>;
+
+    /// Runs the one statement `sql` for each row of `values` (`width` parameters each),
+    /// prepared once, handing `each` the row's index and its first result row, if any.
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        width: usize,
+        values: &[Val<'_>],
+        each: &mut EachRow<'_>,
+    ) -> Result<()>;
 }
 
 /// The number of columns per row of a bulk load, checking the values fill whole rows.

@@ -13,7 +13,7 @@ use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, Config, NoTls, Statement};
 
 use super::pool::{Manager, Pool};
-use super::{Backend, BulkLoad, Conn, DbRow, Dialect, Val, in_transaction};
+use super::{Backend, BulkLoad, Conn, DbRow, Dialect, EachRow, Val, in_transaction};
 use crate::error::{Result, StoreError};
 
 const POOL_SIZE: usize = 16;
@@ -152,6 +152,23 @@ impl BulkLoad for PgConn {
             writer.write_all(&line)?;
         }
         Ok(writer.finish()?)
+    }
+
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        width: usize,
+        values: &[Val<'_>],
+        each: &mut EachRow<'_>,
+    ) -> Result<()> {
+        let stmt = self.statement(sql)?;
+        for (i, row_values) in values.chunks_exact(width.max(1)).enumerate() {
+            match self.client.query_opt(&stmt, &as_params(row_values))? {
+                Some(row) => each(i, Some(&PgRow(&row)))?,
+                None => each(i, None)?,
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1,6 +1,7 @@
 //! SQLite backend (the embedded default): one writer connection serialised by a mutex, a
 //! small pool of readers, WAL so readers never wait for the writer.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 
 use super::pool::{Manager, Pool};
-use super::{Backend, BulkLoad, Conn, DbRow, Dialect, Val, in_transaction};
+use super::{Backend, BulkLoad, Conn, DbRow, Dialect, EachRow, Val, in_transaction};
 use crate::error::{Result, StoreError};
 
 /// Pages of 16 KiB hold whole answer documents and halve B-tree depth (PERF_NOTES).
@@ -101,8 +102,10 @@ impl Backend for SqliteBackend {
 
     fn dedicated(&self) -> Result<Box<dyn Conn + Send>> {
         let conn = open_connection(&self.path, false)?;
-        // Bulk work gets a bigger page cache: merges touch the unique index all over.
-        conn.execute_batch("PRAGMA cache_size = -131072;")?;
+        // Bulk work gets a bigger page cache (the unique index is touched all over) and keeps
+        // statement journals in memory: every upsert opens one, and a temp file for each
+        // costs a write system call per changed page.
+        conn.execute_batch("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;")?;
         Ok(Box::new(SqliteConn::new(conn)))
     }
 }
@@ -176,6 +179,25 @@ impl BulkLoad for SqliteConn {
         }
         Ok((values.len() / width) as u64)
     }
+
+    fn for_each_row(
+        &mut self,
+        sql: &str,
+        width: usize,
+        values: &[Val<'_>],
+        each: &mut EachRow<'_>,
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(&to_sqlite_placeholders(sql))?;
+        for (i, row_values) in values.chunks_exact(width.max(1)).enumerate() {
+            bind_all(&mut stmt, row_values, 0)?;
+            let mut rows = stmt.raw_query();
+            match rows.next()? {
+                Some(row) => each(i, Some(&SqliteRow(row)))?,
+                None => each(i, None)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 fn multi_row_insert(table: &str, columns: &[&str], rows: usize) -> String {
@@ -207,7 +229,10 @@ impl rusqlite::ToSql for Val<'_> {
 }
 
 /// Rewrites `$N` placeholders to SQLite's `?N`, leaving string literals alone.
-pub(crate) fn to_sqlite_placeholders(sql: &str) -> String {
+pub(crate) fn to_sqlite_placeholders(sql: &str) -> Cow<'_, str> {
+    if !sql.contains('$') {
+        return Cow::Borrowed(sql);
+    }
     let mut out = String::with_capacity(sql.len());
     let mut in_literal = false;
     let mut chars = sql.chars().peekable();
@@ -221,7 +246,7 @@ pub(crate) fn to_sqlite_placeholders(sql: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 struct SqliteRow<'a, 'b>(&'a rusqlite::Row<'b>);
