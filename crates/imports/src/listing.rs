@@ -2,7 +2,6 @@
 //! classify and screen each row on one thread while the other stages accepted rows in the
 //! database; then merge in one transaction. Rejected and flagged rows go to the error report.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -14,7 +13,7 @@ use yinqi_domain::eligibility::Exclusions;
 use yinqi_domain::entity::{EntityType, SpecialCategory};
 use yinqi_domain::listing::{self, AccountBank, Field, FieldError, ListingContext, ListingRecord};
 use yinqi_domain::size;
-use yinqi_store::{Campaign, DuplicateKind, MergeReport, Scope, StagedRow, Store};
+use yinqi_store::{Campaign, DuplicateKind, MergeReport, RowText, Scope, StagedRow, Store};
 
 use crate::ImportError;
 use crate::outcome::{Outcome, Tally};
@@ -22,7 +21,7 @@ use crate::report::ErrorReport;
 use yinqi_files::{FieldSpec, Progress, Row, TableReader, match_headers};
 
 /// Rows per batch handed from the reading thread to the database.
-const BATCH_ROWS: usize = 16_384;
+const BATCH_ROWS: usize = 65_536;
 /// How often (in rows) progress is reported.
 const PROGRESS_EVERY: u64 = 16_384;
 
@@ -113,7 +112,7 @@ pub fn import_listing(
         },
         directory: &directory,
     };
-    let (tx, rx) = sync_channel::<Vec<StagedRow>>(2);
+    let (tx, rx) = sync_channel::<Vec<StagedRow>>(1);
     let (produced, staged) = std::thread::scope(|s| {
         let producer = s.spawn(|| reading.read_all(&mut reader, &mut report, tx, progress));
         let mut staged = Ok(());
@@ -324,38 +323,42 @@ impl Reading<'_> {
 
     /// The row as stored, with the summary category it has before the merge.
     fn stage(&self, line: u64, rec: ListingRecord) -> (StagedRow, Outcome) {
-        let (code, raw, bank_id) = match rec.account_bank {
-            AccountBank::Valid(c) => {
-                let bank_id = self.directory.get(c.as_str()).copied();
-                (Some(c.as_str().to_owned()), None, bank_id)
-            }
-            AccountBank::Invalid(raw) => (None, Some(raw), None),
+        let (code, raw, bank_id) = match &rec.account_bank {
+            AccountBank::Valid(c) => (
+                Some(c.as_str()),
+                None,
+                self.directory.get(c.as_str()).copied(),
+            ),
+            AccountBank::Invalid(raw) => (None, Some(raw.as_str()), None),
             AccountBank::Missing => (None, None, None),
         };
         let outcome = Outcome::screened(rec.exclusions, code.is_some(), bank_id.is_some());
-        let row = StagedRow {
+        let industry = rec.industry.as_string();
+        let mut row = StagedRow::new(
             line,
-            uscc: rec.uscc.as_str().to_owned(),
-            name: rec.name,
-            region_code: rec.region_code,
-            industry_code: rec.industry.as_string(),
-            employees: rec.indicators.employees,
-            revenue: rec.indicators.revenue.map(|y| y.0),
-            assets: rec.indicators.assets.map(|y| y.0),
-            tax_credit: rec.tax_credit.map(|t| Cow::Borrowed(t.as_str())),
-            entity_type: Cow::Borrowed(rec.entity_type.code()),
-            special_category: rec.special_category.map(|s| Cow::Borrowed(s.code())),
-            dishonest: rec.dishonest,
-            account_bank_code: code,
-            account_bank_raw: raw,
-            bank_id,
-            contact_name: rec.contact_name,
-            contact_phone: rec.contact_phone,
-            size_class: rec.size.as_ref().ok().map(|s| Cow::Borrowed(s.code())),
-            size_unknown: rec.size.as_ref().err().map(|e| Cow::Borrowed(e.code())),
-            exclusions: i64::from(rec.exclusions.bits()),
-            warnings: i64::from(rec.warnings.bits()),
-        };
+            &RowText {
+                uscc: rec.uscc.as_str(),
+                name: &rec.name,
+                region_code: &rec.region_code,
+                industry_code: &industry,
+                tax_credit: rec.tax_credit.map(|t| t.as_str()),
+                entity_type: rec.entity_type.code(),
+                special_category: rec.special_category.map(|s| s.code()),
+                account_bank_code: code,
+                account_bank_raw: raw,
+                contact_name: rec.contact_name.as_deref(),
+                contact_phone: rec.contact_phone.as_deref(),
+                size_class: rec.size.as_ref().ok().map(|s| s.code()),
+                size_unknown: rec.size.as_ref().err().map(|e| e.code()),
+            },
+        );
+        row.employees = rec.indicators.employees;
+        row.revenue = rec.indicators.revenue.map(|y| y.0);
+        row.assets = rec.indicators.assets.map(|y| y.0);
+        row.dishonest = rec.dishonest;
+        row.bank_id = bank_id;
+        row.exclusions = i64::from(rec.exclusions.bits());
+        row.warnings = i64::from(rec.warnings.bits());
         (row, outcome)
     }
 
@@ -375,7 +378,7 @@ impl Reading<'_> {
             let exclusions = Exclusions::from_bits(row.exclusions as u16).unwrap_or_default();
             p.tally.remove(Outcome::screened(
                 exclusions,
-                row.account_bank_code.is_some(),
+                row.text().account_bank_code.is_some(),
                 row.bank_id.is_some(),
             ));
             let reason = match &dup.kind {
@@ -450,16 +453,17 @@ fn to_owned_keys(map: &BTreeMap<&'static str, u64>) -> BTreeMap<String, u64> {
 /// A staged row written back in the file's columns, in the words of the template
 /// (中文 entity types, 万元 amounts), for rows the report shows after the merge.
 fn human_cells(row: &StagedRow, columns: &Columns, width: usize) -> Vec<String> {
+    let t = row.text();
     let mut cells = vec![String::new(); width];
     for field in Field::ALL {
         let Some(i) = columns.of(field).filter(|i| *i < width) else {
             continue;
         };
         cells[i] = match field {
-            Field::Uscc => row.uscc.clone(),
-            Field::Name => row.name.clone(),
-            Field::RegionCode => row.region_code.clone(),
-            Field::IndustryCode => row.industry_code.clone(),
+            Field::Uscc => t.uscc.to_owned(),
+            Field::Name => t.name.to_owned(),
+            Field::RegionCode => t.region_code.to_owned(),
+            Field::IndustryCode => t.industry_code.to_owned(),
             Field::Employees => row.employees.map(|n| n.to_string()).unwrap_or_default(),
             Field::Revenue => row
                 .revenue
@@ -469,23 +473,23 @@ fn human_cells(row: &StagedRow, columns: &Columns, width: usize) -> Vec<String> 
                 .assets
                 .map(|y| Yuan(y).to_wan_string())
                 .unwrap_or_default(),
-            Field::TaxCredit => row.tax_credit.as_deref().unwrap_or("").to_owned(),
-            Field::EntityType => EntityType::from_code(&row.entity_type)
-                .map_or_else(|| row.entity_type.to_string(), |t| t.name_zh().to_owned()),
-            Field::SpecialCategory => row
+            Field::TaxCredit => t.tax_credit.unwrap_or_default().to_owned(),
+            Field::EntityType => EntityType::from_code(t.entity_type)
+                .map_or(t.entity_type, |e| e.name_zh())
+                .to_owned(),
+            Field::SpecialCategory => t
                 .special_category
-                .as_deref()
                 .and_then(SpecialCategory::from_code)
                 .map(|c| c.name_zh().to_owned())
                 .unwrap_or_default(),
             Field::Dishonest => if row.dishonest { "是" } else { "否" }.to_owned(),
-            Field::AccountBankCode => row
+            Field::AccountBankCode => t
                 .account_bank_code
-                .clone()
-                .or_else(|| row.account_bank_raw.clone())
-                .unwrap_or_default(),
-            Field::ContactName => row.contact_name.clone().unwrap_or_default(),
-            Field::ContactPhone => row.contact_phone.clone().unwrap_or_default(),
+                .or(t.account_bank_raw)
+                .unwrap_or_default()
+                .to_owned(),
+            Field::ContactName => t.contact_name.unwrap_or_default().to_owned(),
+            Field::ContactPhone => t.contact_phone.unwrap_or_default().to_owned(),
         };
     }
     cells

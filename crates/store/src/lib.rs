@@ -20,7 +20,7 @@ pub use campaigns::{Campaign, NewCampaign};
 pub use enterprises::{CrossBureauDuplicate, Enterprise, ListCounts};
 pub use error::{Result, StoreError};
 pub use listing::{
-    DuplicateKind, ListingImport, MergeReport, OverriddenRow, StagedDuplicate, StagedRow,
+    DuplicateKind, ListingImport, MergeReport, OverriddenRow, RowText, StagedDuplicate, StagedRow,
 };
 pub use migrate::{MIGRATIONS, latest_version};
 pub use scope::Scope;

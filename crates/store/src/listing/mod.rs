@@ -9,44 +9,14 @@
 //! the row → list mapping ([`MERGE_SELECT`], [`MERGE_ON_CONFLICT`]) and everything after.
 
 mod postgres;
+mod row;
 mod sqlite;
 
-use std::borrow::Cow;
+pub use row::{RowText, StagedRow};
 
 use crate::db::{Conn, ConnExt, Dialect, Val};
 use crate::error::{Result, StoreError};
 use crate::{Campaign, Scope, Store, now_millis, params};
-
-/// One accepted, screened row of a bureau's list, ready to be loaded. Codes are the stable
-/// identifiers of the domain crate (`legal_person`, `small`, …); amounts are in yuan.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StagedRow {
-    pub line: u64,
-    pub uscc: String,
-    pub name: String,
-    pub region_code: String,
-    pub industry_code: String,
-    pub employees: Option<i64>,
-    pub revenue: Option<i64>,
-    pub assets: Option<i64>,
-    pub tax_credit: Option<Cow<'static, str>>,
-    pub entity_type: Cow<'static, str>,
-    pub special_category: Option<Cow<'static, str>>,
-    pub dishonest: bool,
-    /// The basic-account bank code when it is 12 digits, else `None`.
-    pub account_bank_code: Option<String>,
-    /// What the file said when it was not a valid code (kept so the bureau can see it).
-    pub account_bank_raw: Option<String>,
-    /// The bank owning the account branch, when the registry knows the code.
-    pub bank_id: Option<i64>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-    pub size_class: Option<Cow<'static, str>>,
-    pub size_unknown: Option<Cow<'static, str>>,
-    /// Exclusion reasons as the domain's bit set (never `duplicate`: the load decides that).
-    pub exclusions: i64,
-    pub warnings: i64,
-}
 
 /// Why a row was held back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -272,26 +242,27 @@ const ROW_COLUMNS: [&str; 21] = [
 ];
 
 fn row_values(r: &StagedRow) -> [Val<'_>; ROW_COLUMNS.len()] {
+    let t = r.text();
     [
         Val::Int(r.line as i64),
-        Val::Text(&r.uscc),
-        Val::Text(&r.name),
-        Val::Text(&r.region_code),
-        Val::Text(&r.industry_code),
+        Val::Text(t.uscc),
+        Val::Text(t.name),
+        Val::Text(t.region_code),
+        Val::Text(t.industry_code),
         r.employees.into(),
         r.revenue.into(),
         r.assets.into(),
-        r.tax_credit.as_deref().into(),
-        Val::Text(&r.entity_type),
-        r.special_category.as_deref().into(),
+        t.tax_credit.into(),
+        Val::Text(t.entity_type),
+        t.special_category.into(),
         Val::Bool(r.dishonest),
-        r.account_bank_code.as_deref().into(),
-        r.account_bank_raw.as_deref().into(),
+        t.account_bank_code.into(),
+        t.account_bank_raw.into(),
         r.bank_id.into(),
-        r.contact_name.as_deref().into(),
-        r.contact_phone.as_deref().into(),
-        r.size_class.as_deref().into(),
-        r.size_unknown.as_deref().into(),
+        t.contact_name.into(),
+        t.contact_phone.into(),
+        t.size_class.into(),
+        t.size_unknown.into(),
         Val::Int(r.exclusions),
         Val::Int(r.warnings),
     ]
@@ -352,8 +323,8 @@ fn record_cross_bureau_duplicate(
             import_id = excluded.import_id, source_line = excluded.source_line",
         params![
             job.campaign.id,
-            row.uscc.as_str(),
-            row.name.as_str(),
+            row.uscc(),
+            row.text().name,
             job.bureau.as_str(),
             owner,
             import_id,

@@ -1,11 +1,9 @@
 //! PostgreSQL: rows are `COPY`ed into a temporary table, then merged set-wise in the same
 //! transaction — per-row statements would pay a network round trip each.
 
-use std::borrow::Cow;
-
 use super::{
     DuplicateKind, Job, MERGE_INTO, MERGE_ON_CONFLICT, MERGE_SELECT, MergeReport, ROW_COLUMNS,
-    StagedDuplicate, StagedRow, insert_import, row_values,
+    RowText, StagedDuplicate, StagedRow, insert_import, row_values,
 };
 use crate::db::{Conn, ConnExt, DbRow};
 use crate::error::{Result, StoreError};
@@ -147,29 +145,36 @@ fn held_back_rows(c: &mut dyn Conn, bureau: &str) -> Result<Vec<StagedDuplicate>
 }
 
 fn staged_from_row(r: &dyn DbRow) -> Result<StagedDuplicate> {
-    let row = StagedRow {
-        line: r.i64(0)? as u64,
-        uscc: r.text(1)?,
-        name: r.text(2)?,
-        region_code: r.text(3)?,
-        industry_code: r.text(4)?,
-        employees: r.opt_i64(5)?,
-        revenue: r.opt_i64(6)?,
-        assets: r.opt_i64(7)?,
-        tax_credit: r.opt_text(8)?.map(Cow::Owned),
-        entity_type: Cow::Owned(r.text(9)?),
-        special_category: r.opt_text(10)?.map(Cow::Owned),
-        dishonest: r.bool(11)?,
-        account_bank_code: r.opt_text(12)?,
-        account_bank_raw: r.opt_text(13)?,
-        bank_id: r.opt_i64(14)?,
-        contact_name: r.opt_text(15)?,
-        contact_phone: r.opt_text(16)?,
-        size_class: r.opt_text(17)?.map(Cow::Owned),
-        size_unknown: r.opt_text(18)?.map(Cow::Owned),
-        exclusions: r.i64(19)?,
-        warnings: r.i64(20)?,
-    };
+    let texts: Vec<Option<String>> = [1, 2, 3, 4, 8, 9, 10, 12, 13, 15, 16, 17, 18]
+        .into_iter()
+        .map(|i| r.opt_text(i))
+        .collect::<Result<_>>()?;
+    let t = |i: usize| texts[i].as_deref();
+    let mut row = StagedRow::new(
+        r.i64(0)? as u64,
+        &RowText {
+            uscc: t(0).unwrap_or_default(),
+            name: t(1).unwrap_or_default(),
+            region_code: t(2).unwrap_or_default(),
+            industry_code: t(3).unwrap_or_default(),
+            tax_credit: t(4),
+            entity_type: t(5).unwrap_or_default(),
+            special_category: t(6),
+            account_bank_code: t(7),
+            account_bank_raw: t(8),
+            contact_name: t(9),
+            contact_phone: t(10),
+            size_class: t(11),
+            size_unknown: t(12),
+        },
+    );
+    row.employees = r.opt_i64(5)?;
+    row.revenue = r.opt_i64(6)?;
+    row.assets = r.opt_i64(7)?;
+    row.dishonest = r.bool(11)?;
+    row.bank_id = r.opt_i64(14)?;
+    row.exclusions = r.i64(19)?;
+    row.warnings = r.i64(20)?;
     let kind = match (r.opt_i64(21)?, r.opt_text(22)?) {
         (Some(first), _) => DuplicateKind::InFile {
             first_line: first as u64,

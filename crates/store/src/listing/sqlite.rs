@@ -99,8 +99,8 @@ impl Load {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             rows[a]
-                .uscc
-                .cmp(&rows[b].uscc)
+                .uscc()
+                .cmp(rows[b].uscc())
                 .then(rows[a].line.cmp(&rows[b].line))
         });
         let now = now_millis();
@@ -115,7 +115,7 @@ impl Load {
         let mut distinct = Vec::with_capacity(order.len());
         for (k, &i) in order.iter().enumerate() {
             match k.checked_sub(1).map(|p| order[p]) {
-                Some(prev) if rows[prev].uscc == rows[i].uscc => turned_away.push(i),
+                Some(prev) if rows[prev].uscc() == rows[i].uscc() => turned_away.push(i),
                 _ => distinct.push(i),
             }
         }
@@ -166,7 +166,7 @@ impl Load {
             let row = &rows[i];
             let (owner, first_line) = c.query_one(
                 "SELECT bureau_code, source_line FROM enterprises WHERE campaign_id = $1 AND uscc = $2",
-                params![job.campaign.id, row.uscc.as_str()],
+                params![job.campaign.id, row.uscc()],
                 |r| Ok((r.text(0)?, r.i64(1)?)),
             )?;
             let kind = if owner == job.bureau {

@@ -1,10 +1,9 @@
 //! Test databases: a fresh SQLite file in a temp dir, or a fresh schema in PostgreSQL.
 
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use yinqi_domain::uscc::Uscc;
-use yinqi_store::{StagedRow, Store};
+use yinqi_store::{RowText, StagedRow, Store};
 
 pub struct TestDb {
     pub store: Store,
@@ -77,27 +76,29 @@ pub fn uscc(n: u32) -> String {
 
 /// A small, eligible, legal-person row of bureau 44 with account bank `bank`.
 pub fn row(line: u64, n: u32, bank: Option<(&str, Option<i64>)>) -> StagedRow {
-    StagedRow {
+    let code = uscc(n);
+    let name = format!("广州测试企业{n}有限公司");
+    let mut r = StagedRow::new(
         line,
-        uscc: uscc(n),
-        name: format!("广州测试企业{n}有限公司"),
-        region_code: "440106".into(),
-        industry_code: "C3011".into(),
-        employees: Some(50),
-        revenue: Some(5_000_000),
-        assets: Some(3_000_000),
-        tax_credit: Some(Cow::Borrowed("B")),
-        entity_type: Cow::Borrowed("legal_person"),
-        special_category: None,
-        dishonest: false,
-        account_bank_code: bank.map(|(code, _)| code.to_owned()),
-        account_bank_raw: None,
-        bank_id: bank.and_then(|(_, id)| id),
-        contact_name: Some("张三".into()),
-        contact_phone: Some("13800138000".into()),
-        size_class: Some(Cow::Borrowed("small")),
-        size_unknown: None,
-        exclusions: 0,
-        warnings: 0,
-    }
+        &RowText {
+            uscc: &code,
+            name: &name,
+            region_code: "440106",
+            industry_code: "C3011",
+            tax_credit: Some("B"),
+            entity_type: "legal_person",
+            special_category: None,
+            account_bank_code: bank.map(|(code, _)| code),
+            account_bank_raw: None,
+            contact_name: Some("张三"),
+            contact_phone: Some("13800138000"),
+            size_class: Some("small"),
+            size_unknown: None,
+        },
+    );
+    r.employees = Some(50);
+    r.revenue = Some(5_000_000);
+    r.assets = Some(3_000_000);
+    r.bank_id = bank.and_then(|(_, id)| id);
+    r
 }

@@ -1,7 +1,5 @@
 //! Contract: loading a bureau's list — staging, merge, duplicates, scope, overrides, options.
 
-use std::borrow::Cow;
-
 use yinqi_domain::eligibility::{EligibilityOptions, Exclusion, Exclusions};
 use yinqi_store::{BranchRecord, DuplicateKind, MergeReport, Scope, StagedRow, Store, StoreError};
 
@@ -63,10 +61,10 @@ fn in_44(store: &Store, n: u32) -> Result<yinqi_store::Enterprise, StoreError> {
 pub fn import_lists_screens_and_assigns(db: &TestDb) {
     let bank = load_registry(&db.store);
     let mut invalid_bank = row(5, 4, None);
-    invalid_bank.account_bank_raw = Some("1025810".into());
+    invalid_bank.edit(|t| t.account_bank_raw = Some("1025810"));
     let mut medium = row(6, 5, Some((ICBC_GZ, Some(bank))));
     medium.exclusions = bits(&[Exclusion::Medium, Exclusion::CreditLevel]);
-    medium.size_class = Some(Cow::Borrowed("medium"));
+    medium.edit(|t| t.size_class = Some("medium"));
     let rows = vec![
         row(2, 1, Some((ICBC_GZ, Some(bank)))),
         row(3, 2, Some((UNKNOWN_BANK, None))),
@@ -140,7 +138,7 @@ pub fn reupload_updates_in_place(db: &TestDb) {
     let before = in_44(&db.store, 2).unwrap();
 
     let mut again = rows.clone();
-    again[1].name = "广州测试企业2（更名）有限公司".into();
+    again[1].edit(|t| t.name = "广州测试企业2（更名）有限公司");
     again.push(row(5, 4, None));
     let second = import(&db.store, None, "44", &again);
     assert_eq!((second.inserted, second.updated), (1, 3));
@@ -161,7 +159,7 @@ pub fn reupload_updates_in_place(db: &TestDb) {
 
 pub fn duplicates_in_one_file_are_held_back(db: &TestDb) {
     let mut later = row(4, 1, None);
-    later.name = "同一企业的第二行".into();
+    later.edit(|t| t.name = "同一企业的第二行");
     let rows = vec![row(2, 1, None), row(3, 2, None), later, row(5, 1, None)];
     let report = import(&db.store, None, "44", &rows);
     assert_eq!((report.inserted, report.updated), (2, 0));
@@ -177,7 +175,7 @@ pub fn duplicates_in_one_file_are_held_back(db: &TestDb) {
             (5, DuplicateKind::InFile { first_line: 2 })
         ]
     );
-    assert_eq!(report.duplicates[0].row.name, "同一企业的第二行");
+    assert_eq!(report.duplicates[0].row.text().name, "同一企业的第二行");
     let kept = in_44(&db.store, 1).unwrap();
     assert_eq!(
         (kept.source_line, kept.name.as_str()),
@@ -188,9 +186,9 @@ pub fn duplicates_in_one_file_are_held_back(db: &TestDb) {
 pub fn another_bureaus_enterprise_stays_with_it(db: &TestDb) {
     import(&db.store, None, "44", &[row(2, 1, None), row(3, 2, None)]);
     let mut claimed = row(7, 1, None);
-    claimed.region_code = "440305".into();
+    claimed.edit(|t| t.region_code = "440305");
     let mut own = row(8, 3, None);
-    own.region_code = "440305".into();
+    own.edit(|t| t.region_code = "440305");
     let report = import(&db.store, None, "4403", &[claimed, own]);
     assert_eq!((report.inserted, report.updated), (1, 0));
     assert_eq!(report.duplicates.len(), 1);
@@ -248,7 +246,7 @@ pub fn another_bureaus_enterprise_stays_with_it(db: &TestDb) {
     );
     // Uploading the same claim again records it once.
     let mut again = row(9, 1, None);
-    again.region_code = "440305".into();
+    again.edit(|t| t.region_code = "440305");
     import(&db.store, None, "4403", &[again]);
     let dups = db
         .store
@@ -284,7 +282,7 @@ pub fn abandoned_import_changes_nothing(db: &TestDb) {
             .begin_listing_import(&scope, &campaign, "44", "broken.csv", "clerk")
             .unwrap();
         let mut changed = row(2, 1, None);
-        changed.name = "不应出现".into();
+        changed.edit(|t| t.name = "不应出现");
         abandoned.stage(&[changed, row(3, 2, None)]).unwrap();
         assert_eq!(abandoned.staged(), 2);
         // Dropped here, as when the file turns out to be unreadable halfway.
@@ -486,7 +484,7 @@ pub fn bureau_options_rescreen_credit_levels(db: &TestDb) {
     let credit = bits(&[Exclusion::CreditLevel]);
     let with_level = |line: u64, n: u32, level: Option<&'static str>, exclusions: i64| {
         let mut r = row(line, n, None);
-        r.tax_credit = level.map(Cow::Borrowed);
+        r.edit(|t| t.tax_credit = level);
         r.exclusions = exclusions;
         r
     };
@@ -555,7 +553,7 @@ pub fn merge_and_recompute_agree(db: &TestDb) {
             r.exclusions = bits(&[Exclusion::Large]);
         }
         if n % 5 == 0 {
-            r.tax_credit = Some(Cow::Borrowed("C"));
+            r.edit(|t| t.tax_credit = Some("C"));
             r.exclusions |= bits(&[Exclusion::CreditLevel]);
         }
         rows.push(r);

@@ -32,6 +32,10 @@ pub enum BenchCommand {
         /// The bureau whose list is generated.
         #[arg(long, default_value = "44")]
         bureau: String,
+        /// Runs of each measurement, alternating raw and import; the median is reported
+        /// (the machine is shared and noisy).
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
     },
 }
 
@@ -55,7 +59,9 @@ pub fn run(_ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
         dir,
         postgres,
         bureau,
+        repeat,
     } = command;
+    let repeat = repeat.max(1);
     let bureau = super::bureau_arg(&bureau)?;
     std::fs::create_dir_all(&dir)?;
     let list = dir.join(format!("list-{}-{rows}.csv", bureau.code));
@@ -78,33 +84,57 @@ pub fn run(_ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
     eprintln!("input: {} ({rows} rows, {size_mib} MiB)", list.display());
 
     let mut results = Vec::new();
-    let sqlite_raw = dir.join("raw.db");
-    remove_sqlite(&sqlite_raw);
-    results.push(raw_sqlite(&list, &sqlite_raw, rows)?);
-    let sqlite_db = dir.join("yinqi.db");
-    remove_sqlite(&sqlite_db);
-    results.push(yinqi_import(
-        &format!("sqlite:{}", sqlite_db.display()),
-        &banks,
-        &list,
-        bureau.code,
-        rows,
-        "yinqi import → SQLite",
-    )?);
-    if let Some(url) = postgres {
-        results.push(raw_postgres(&url, &list, rows)?);
-        let schema_url = fresh_schema(&url, "bench_yinqi")?;
-        results.push(yinqi_import(
-            &schema_url,
+    let (mut raw, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..repeat {
+        let sqlite_raw = dir.join("raw.db");
+        remove_sqlite(&sqlite_raw);
+        raw.push(raw_sqlite(&list, &sqlite_raw, rows)?);
+        remove_sqlite(&sqlite_raw);
+        let sqlite_db = dir.join("yinqi.db");
+        remove_sqlite(&sqlite_db);
+        let url = format!("sqlite:{}", sqlite_db.display());
+        ours.push(yinqi_import(
+            &url,
             &banks,
             &list,
             bureau.code,
             rows,
-            "yinqi import → PostgreSQL",
+            "yinqi import → SQLite",
         )?);
+        remove_sqlite(&sqlite_db);
     }
-    print_table(&results, size_mib);
+    results.push(median(raw));
+    results.push(median(ours));
+    if let Some(url) = postgres {
+        let (mut raw, mut ours) = (Vec::new(), Vec::new());
+        for _ in 0..repeat {
+            raw.push(raw_postgres(&url, &list, rows)?);
+            let schema_url = fresh_schema(&url, "bench_yinqi")?;
+            ours.push(yinqi_import(
+                &schema_url,
+                &banks,
+                &list,
+                bureau.code,
+                rows,
+                "yinqi import → PostgreSQL",
+            )?);
+        }
+        fresh_schema(&url, "bench_raw")?;
+        fresh_schema(&url, "bench_yinqi")?;
+        results.push(median(raw));
+        results.push(median(ours));
+    }
+    print_table(&results, size_mib, repeat);
     Ok(())
+}
+
+/// The run with the median time (peak memory: the largest seen in any run).
+fn median(mut runs: Vec<Measure>) -> Measure {
+    let peak = runs.iter().filter_map(|m| m.peak_mib).max();
+    runs.sort_by_key(|m| m.elapsed);
+    let mut mid = runs.swap_remove(runs.len() / 2);
+    mid.peak_mib = peak;
+    mid
 }
 
 fn remove_sqlite(path: &Path) {
@@ -265,7 +295,7 @@ fn yinqi_import(
     })
 }
 
-fn print_table(results: &[Measure], size_mib: u64) {
+fn print_table(results: &[Measure], size_mib: u64, repeat: usize) {
     println!("| what | rows | seconds | rows/s | vs raw of the same engine | peak memory |");
     println!("|---|---:|---:|---:|---:|---:|");
     let mut raw_rate = None;
@@ -286,5 +316,7 @@ fn print_table(results: &[Measure], size_mib: u64) {
             m.peak_mib.map_or("–".into(), |p| format!("{p} MiB"))
         );
     }
-    println!("(input file {size_mib} MiB)");
+    println!(
+        "(input file {size_mib} MiB; median of {repeat} alternating runs; peak memory: largest of the runs)"
+    );
 }
