@@ -11,7 +11,9 @@ use yinqi_domain::amount::Yuan;
 use yinqi_domain::bureau;
 use yinqi_domain::eligibility::Exclusions;
 use yinqi_domain::entity::{EntityType, SpecialCategory};
-use yinqi_domain::listing::{self, AccountBank, Field, FieldError, ListingContext, ListingRecord};
+use yinqi_domain::listing::{
+    self, AccountBank, Field, FieldError, ListingContext, ListingRecord, Warnings,
+};
 use yinqi_domain::size;
 use yinqi_store::{Campaign, DuplicateKind, MergeReport, RowText, Scope, StagedRow, Store};
 
@@ -235,6 +237,7 @@ impl Reading<'_> {
     ) -> Result<Produced, ImportError> {
         let mut out = Produced::default();
         let mut row = Row::new();
+
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         while reader.read_row(&mut row)? {
             out.rows += 1;
@@ -386,6 +389,18 @@ impl Reading<'_> {
                     in_file += 1;
                     p.accepted -= 1;
                     p.rejected += 1;
+                    // A rejected row no longer counts among the accepted rows with warnings.
+                    if row.warnings != 0 {
+                        p.warned -= 1;
+                        for w in Warnings::from_bits(row.warnings as u32)
+                            .unwrap_or_default()
+                            .iter()
+                        {
+                            if let Some(n) = p.warnings_by_kind.get_mut(w.code()) {
+                                *n -= 1;
+                            }
+                        }
+                    }
                     format!(
                         "【重复】第{}行 与第{}行的统一社会信用代码相同，本行未导入",
                         row.line, first_line

@@ -1,9 +1,9 @@
 //! SQLite: inside the import's one write transaction, new codes go in 64 rows per
-//! `INSERT OR IGNORE` (no statement journal, the statement cost shared); the few rows the
+//! `INSERT OR IGNORE` (no statement journal, the statement cost shared; when fewer rows
+//! went in than were sent, the chunk's rows are looked up to see which); the few rows the
 //! unique index turns away — re-uploaded, repeated in this file, or another bureau's — are
 //! then upserted one by one. rusqlite runs every step on the calling thread (PERF_NOTES).
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::{
@@ -19,7 +19,7 @@ const HEAD: usize = 5;
 /// Rows per multi-row insert.
 const CHUNK: usize = 64;
 
-/// Inserts up to `rows` new rows, skipping codes already listed; returns the lines inserted.
+/// Inserts up to `rows` new rows, skipping codes already listed.
 /// Written with SQLite's own `?N` placeholders: this statement is SQLite's alone, and the
 /// text is long enough that rewriting it per chunk would show.
 fn insert_new_sql(rows: usize) -> String {
@@ -38,7 +38,7 @@ fn insert_new_sql(rows: usize) -> String {
         .collect();
     let head = MERGE_SELECT.replace('$', "?");
     format!(
-        "{} {head} FROM (SELECT {} FROM (VALUES {})) AS s WHERE TRUE RETURNING source_line",
+        "{} {head} FROM (SELECT {} FROM (VALUES {})) AS s WHERE TRUE",
         MERGE_INTO.replacen("INSERT INTO", "INSERT OR IGNORE INTO", 1),
         named.join(", "),
         tuples.join(", ")
@@ -125,22 +125,32 @@ impl Load {
             for &i in chunk {
                 values.extend_from_slice(&row_values(&rows[i]));
             }
-            let mut inserted_lines = HashSet::with_capacity(chunk.len());
             let sql = if chunk.len() == CHUNK {
                 FULL_CHUNK.as_str()
             } else {
                 &insert_new_sql(chunk.len())
             };
-            c.query_each(sql, &values, &mut |r| {
-                inserted_lines.insert(r.i64(0)?);
-                Ok(())
-            })?;
-            self.inserted += inserted_lines.len() as u64;
-            turned_away.extend(
-                chunk
-                    .iter()
-                    .filter(|&&i| !inserted_lines.contains(&(rows[i].line as i64))),
-            );
+            let inserted = c.execute(sql, &values)?;
+            self.inserted += inserted;
+            if inserted < chunk.len() as u64 {
+                // Rare: find which rows of the chunk the unique index turned away.
+                for &i in chunk {
+                    let ours = c.query_opt(
+                        "SELECT 1 FROM enterprises WHERE campaign_id = $1 AND uscc = $2
+                           AND import_id = $3 AND source_line = $4",
+                        params![
+                            job.campaign.id,
+                            rows[i].uscc(),
+                            self.import_id,
+                            rows[i].line as i64
+                        ],
+                        |_| Ok(()),
+                    )?;
+                    if ours.is_none() {
+                        turned_away.push(i);
+                    }
+                }
+            }
         }
         // Codes already listed: this bureau's earlier upload is updated in place; anything
         // else is held back. Line order, so the first of a repeated code is the one kept.

@@ -345,3 +345,38 @@ mod postgres {
         super::cross_bureau_duplicate_stays_with_the_first_bureau(&Env::postgres());
     }
 }
+
+#[test]
+fn a_repeated_code_with_a_warning_counts_once_as_rejected() {
+    let env = Env::sqlite();
+    let code = credit_code("440100", 5);
+    let mut repeat = row(&code, "440106", "B");
+    repeat[13] = "12345".into(); // a malformed phone: a warning, on the row that is dropped
+    let file = env.path("repeat.csv");
+    write_csv(&file, &[header(), row(&code, "440106", "B"), repeat]);
+    let got = env.json(&[
+        "import",
+        "enterprises",
+        file.to_str().unwrap(),
+        "--bureau",
+        "44",
+        "--json",
+    ]);
+    assert_eq!(
+        (
+            got["rows"].as_u64(),
+            got["accepted"].as_u64(),
+            got["rejected"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(got["warnings"], 0, "{got}");
+    assert_eq!(got["duplicates_in_file"], 1);
+    let report = read_csv(std::path::Path::new(got["error_report"].as_str().unwrap()));
+    assert!(
+        report
+            .iter()
+            .any(|r| r.last().unwrap().contains("与第2行的统一社会信用代码相同")),
+        "{report:?}"
+    );
+}
