@@ -79,3 +79,19 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Records an action that changed nothing else in the database (a login, a logout, a
+    /// view of personal data, an export).
+    pub fn record_audit(
+        &self,
+        actor: &str,
+        action: &str,
+        campaign_id: Option<i64>,
+        bureau_code: Option<&str>,
+        subject: Option<&str>,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        self.write(|c| record(c, actor, action, campaign_id, bureau_code, subject, detail))
+    }
+}

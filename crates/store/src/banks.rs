@@ -125,3 +125,30 @@ fn existing_bank_ids(c: &mut dyn Conn) -> Result<HashMap<String, i64>> {
     })?;
     Ok(map)
 }
+
+impl Store {
+    /// The id of the bank (legal entity) with exactly this registry name.
+    pub fn bank_id_by_name(&self, name: &str) -> Result<Option<i64>> {
+        self.read(|c| {
+            c.query_opt(
+                "SELECT id FROM banks WHERE name = $1",
+                params![name.trim()],
+                |r| r.i64(0),
+            )
+        })
+    }
+
+    /// The bank with the most enterprises assigned in `campaign_id`, and one of its branches
+    /// with enterprises (for the demo's logins).
+    pub fn busiest_bank_branch(&self, campaign_id: i64) -> Result<Option<(i64, String, String)>> {
+        self.read(|c| {
+            c.query_opt(
+                "SELECT e.bank_id, b.name, MIN(e.branch_code) FROM enterprises e JOIN banks b ON b.id = e.bank_id
+                 WHERE e.campaign_id = $1 AND e.bank_id IS NOT NULL
+                 GROUP BY e.bank_id, b.name ORDER BY COUNT(*) DESC, e.bank_id LIMIT 1",
+                params![campaign_id],
+                |r| Ok((r.i64(0)?, r.text(1)?, r.text(2)?)),
+            )
+        })
+    }
+}

@@ -251,3 +251,124 @@ impl Store {
         })
     }
 }
+
+/// Filters of the enterprise list pages and API; every one optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EnterpriseFilter {
+    /// A full credit code, or the start of the enterprise's name.
+    pub query: Option<String>,
+    pub eligible: Option<bool>,
+    pub bureau: Option<String>,
+    pub bank_id: Option<i64>,
+    pub branch: Option<String>,
+    pub manager_id: Option<i64>,
+    /// An unassigned reason code, or `assigned` for rows with a branch.
+    pub assignment: Option<String>,
+}
+
+impl Store {
+    /// One page of the enterprises `scope` may see, in id order after `after` (keyset
+    /// paging: the cost of a page does not grow with how far one has paged).
+    pub fn enterprise_page(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        filter: &EnterpriseFilter,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Enterprise>> {
+        let mut values: Vec<Val<'_>> = vec![Val::Int(campaign_id), Val::Int(after.unwrap_or(0))];
+        let (scope_sql, mut scope_values) = scope
+            .enterprise_condition("e", values.len() + 1)
+            .ok_or(StoreError::NotFound)?;
+        values.append(&mut scope_values);
+        let mut conditions = vec![scope_sql];
+        // Adds `sql` with its one `?` numbered as the next parameter.
+        fn add<'v>(conditions: &mut Vec<String>, values: &mut Vec<Val<'v>>, sql: &str, v: Val<'v>) {
+            values.push(v);
+            conditions.push(sql.replace('?', &format!("${}", values.len())));
+        }
+        let name_prefix;
+        if let Some(q) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
+            match yinqi_domain::uscc::Uscc::parse(q) {
+                Ok(parsed) => {
+                    name_prefix = parsed.code.as_str().to_owned();
+                    add(
+                        &mut conditions,
+                        &mut values,
+                        "e.uscc = ?",
+                        Val::Text(&name_prefix),
+                    );
+                }
+                Err(_) => {
+                    // Prefix match on the name (the index-friendly form; LIKE wildcards in
+                    // the query are taken literally).
+                    name_prefix = q.replace(['%', '_', '\\'], "");
+                    values.push(Val::Text(&name_prefix));
+                    conditions.push(format!(
+                        "substr(e.name, 1, length(${n})) = ${n}",
+                        n = values.len()
+                    ));
+                }
+            }
+        }
+        if let Some(eligible) = filter.eligible {
+            add(
+                &mut conditions,
+                &mut values,
+                "e.eligible = ?",
+                Val::Bool(eligible),
+            );
+        }
+        if let Some(b) = &filter.bureau {
+            add(
+                &mut conditions,
+                &mut values,
+                "e.bureau_code = ?",
+                Val::Text(b),
+            );
+        }
+        if let Some(b) = filter.bank_id {
+            add(&mut conditions, &mut values, "e.bank_id = ?", Val::Int(b));
+        }
+        if let Some(b) = &filter.branch {
+            add(
+                &mut conditions,
+                &mut values,
+                "e.branch_code = ?",
+                Val::Text(b),
+            );
+        }
+        if let Some(m) = filter.manager_id {
+            add(
+                &mut conditions,
+                &mut values,
+                "e.manager_id = ?",
+                Val::Int(m),
+            );
+        }
+        match filter.assignment.as_deref() {
+            None => {}
+            Some("assigned") => conditions.push("e.unassigned IS NULL".into()),
+            Some(reason) => add(
+                &mut conditions,
+                &mut values,
+                "e.unassigned = ?",
+                Val::Text(reason),
+            ),
+        }
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e
+             WHERE e.campaign_id = $1 AND e.id > $2 AND {}
+             ORDER BY e.id LIMIT {}",
+            conditions.join(" AND "),
+            limit.clamp(1, 500)
+        );
+        self.read(|c| c.query_vec(&sql, &values, enterprise_from_row))
+    }
+}

@@ -12,18 +12,22 @@ mod banks;
 mod campaigns;
 mod enterprises;
 mod listing;
+mod sessions;
 mod settings;
+mod users;
 
 pub use audit::AuditEntry;
 pub use banks::{BankImportSummary, BranchRecord};
 pub use campaigns::{Campaign, NewCampaign};
-pub use enterprises::{CrossBureauDuplicate, Enterprise, ListCounts};
+pub use enterprises::{CrossBureauDuplicate, Enterprise, EnterpriseFilter, ListCounts};
 pub use error::{Result, StoreError};
 pub use listing::{
     DuplicateKind, ListingImport, MergeReport, OverriddenRow, RowText, StagedDuplicate, StagedRow,
 };
 pub use migrate::{MIGRATIONS, latest_version};
 pub use scope::Scope;
+pub use sessions::{ApiToken, Session};
+pub use users::{Affiliation, NewUser, Role, User};
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};

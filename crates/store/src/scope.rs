@@ -56,8 +56,7 @@ impl Scope {
             Scope::Branch(code) => {
                 Some((format!("{alias}.branch_code = ${p}"), vec![Val::Text(code)]))
             }
-            // Manager assignment arrives with the access issue; until then managers see nothing.
-            Scope::Manager(_) => None,
+            Scope::Manager(id) => Some((format!("{alias}.manager_id = ${p}"), vec![Val::Int(*id)])),
             Scope::Enterprise(id) => Some((format!("{alias}.id = ${p}"), vec![Val::Int(*id)])),
             Scope::Aggregates => None,
         }

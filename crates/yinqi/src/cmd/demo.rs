@@ -25,7 +25,16 @@ pub struct DemoArgs {
     /// Where the generated files (and their error reports) are written.
     #[arg(long, default_value = "demo-data")]
     dir: PathBuf,
+    /// Import and print, then stop (by default the web platform is served afterwards).
+    #[arg(long)]
+    no_serve: bool,
+    /// Address the web platform listens on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
 }
+
+/// The demo's logins: username, password, what they show.
+const DEMO_PASSWORD: &str = "yinqi-demo-2019";
 
 pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)?;
@@ -85,5 +94,96 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         totals.listed, totals.eligible, totals.assigned
     );
     println!("查看：yinqi list summary --bureau 37；yinqi list duplicates；yinqi list audit");
+    print_logins(&store, &campaign, &ctx.actor)?;
+    if args.no_serve {
+        return Ok(());
+    }
+    drop(store);
+    super::serve::run(
+        ctx,
+        &super::serve::ServeArgs {
+            listen: args.listen,
+            secure_cookies: false,
+            session_hours: 8,
+            json_logs: false,
+        },
+    )
+}
+
+/// Creates the demo's users (once) and prints their logins.
+fn print_logins(
+    store: &yinqi_store::Store,
+    campaign: &yinqi_store::Campaign,
+    actor: &str,
+) -> anyhow::Result<()> {
+    use yinqi_store::{Affiliation, NewUser, Role};
+    let hash = yinqi_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!(e))?;
+    let busiest = store.busiest_bank_branch(campaign.id)?;
+    let mut logins: Vec<(&str, &str, Role, Affiliation)> = vec![
+        (
+            "hqadmin",
+            "总部管理员",
+            Role::HqAdmin,
+            Affiliation::default(),
+        ),
+        (
+            "shandong",
+            "山东银保监局",
+            Role::BureauStaff,
+            Affiliation {
+                bureau_code: Some("37".into()),
+                ..Affiliation::default()
+            },
+        ),
+        (
+            "qingdao",
+            "青岛银保监局",
+            Role::BureauStaff,
+            Affiliation {
+                bureau_code: Some("3702".into()),
+                ..Affiliation::default()
+            },
+        ),
+    ];
+    if let Some((bank_id, _, branch)) = &busiest {
+        logins.push((
+            "bankadmin",
+            "银行管理员",
+            Role::BankAdmin,
+            Affiliation {
+                bank_id: Some(*bank_id),
+                ..Affiliation::default()
+            },
+        ));
+        logins.push((
+            "branch01",
+            "网点工作人员",
+            Role::BranchStaff,
+            Affiliation {
+                branch_code: Some(branch.clone()),
+                ..Affiliation::default()
+            },
+        ));
+    }
+    println!();
+    println!("演示账号（密码均为 {DEMO_PASSWORD}）：");
+    for (username, name, role, affiliation) in logins {
+        if !store.username_exists(username)? {
+            store.create_user(
+                &NewUser {
+                    username: username.into(),
+                    display_name: name.into(),
+                    role,
+                    affiliation,
+                    password_hash: Some(hash.clone()),
+                },
+                actor,
+            )?;
+        }
+        println!("  {username:<10} {}", role.label_zh());
+    }
+    if let Some((_, bank, branch)) = busiest {
+        println!("  （bankadmin 为{bank}的管理员，branch01 为其网点 {branch} 的工作人员）");
+    }
     Ok(())
 }

@@ -9,6 +9,8 @@ mod list;
 mod options;
 mod overrides;
 mod progress;
+mod serve;
+mod user;
 
 use clap::{Parser, Subcommand};
 use yinqi_store::{Campaign, Store};
@@ -60,6 +62,11 @@ enum Command {
     /// Benchmarks (recorded in docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Serve the web platform.
+    Serve(serve::ServeArgs),
+    /// Users: create the first HQ admin and others from the command line.
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// What every command gets: the parsed global options.
@@ -108,6 +115,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Campaign(c) => campaign::run(&ctx, c),
         Command::List(c) => list::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
+        Command::Serve(args) => serve::run(&ctx, &args),
+        Command::User(c) => user::run(&ctx, c),
     }
 }
 

@@ -1,0 +1,90 @@
+//! The yinqi web platform as a library: `app(state)` builds the axum router that
+//! `yinqi serve` runs and the tests call in-process. Pages are server-rendered in Chinese
+//! and load nothing from outside (CSP `default-src 'self'`); the JSON API lives under
+//! `/api/v1`. Every request that touches enterprise rows carries the caller's scope down to
+//! the store, which answers "not found" for anything outside it.
+
+pub mod auth;
+mod error;
+mod metrics;
+mod openapi;
+mod routes;
+mod templates;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use yinqi_store::{Store, StoreError};
+
+pub use error::{ApiError, PageError};
+pub use metrics::Metrics;
+pub use openapi::PATHS as API_PATHS;
+
+/// Settings of a running server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// How long a login lasts without being renewed.
+    pub session_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_hours: 8,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store: Arc::new(store),
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    /// Runs a store call on the blocking pool: the store is synchronous (rusqlite and the
+    /// synchronous PostgreSQL client), so it must not run on the async workers.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Invalid("内部错误：数据库任务中断".into())))
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves `app` on `addr` until Ctrl-C.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "yinqi serving");
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,88 @@
+//! The router: which path goes to which handler, and what wraps every response (security
+//! headers, request metrics, body limits).
+
+mod api;
+mod health;
+mod pages;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Largest form or JSON body accepted (uploads get their own limit when they arrive).
+const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .route("/static/app.css", get(health::stylesheet))
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route(
+            "/password",
+            get(pages::password_form).post(pages::change_password),
+        )
+        .route("/enterprises", get(pages::enterprises))
+        .route("/enterprises/{uscc}", get(pages::enterprise))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/session", post(api::login).delete(api::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/enterprises", get(api::enterprises))
+        .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Counts each request by route pattern and status, and logs it (structured).
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let response = next.run(request).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    state.metrics.record(&method, &route, status, seconds);
+    tracing::info!(%method, %route, status, ms = seconds * 1000.0, "request");
+    response
+}
+
+/// Headers on every response: nothing may load from outside the platform, no framing, no
+/// sniffing, no referrer leaving the site, no caching of personal data.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,198 @@
+//! The scope matrix: every role × every route that takes an id or a filter × every
+//! enterprise — nobody reads another party's rows, through pages or the API.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+use crate::harness::{World, body_json, body_text, jinan_ccb, jinan_icbc, qingdao_icbc};
+
+/// Which fixture enterprises each user may see.
+fn expected(username: &str) -> BTreeSet<String> {
+    let all = [jinan_icbc(), jinan_ccb(), qingdao_icbc()];
+    let pick = |idx: &[usize]| idx.iter().map(|i| all[*i].clone()).collect();
+    match username {
+        "hq-admin" | "hq-staff" => pick(&[0, 1, 2]),
+        "bureau-37" => pick(&[0, 1]),
+        "bureau-3702" => pick(&[2]),
+        "icbc-admin" => pick(&[0, 2]),
+        "icbc-qingdao" => pick(&[2]),
+        "ccb-admin" => pick(&[1]),
+        "icbc-jinan-staff" => pick(&[0]),
+        "association" => pick(&[]),
+        other => panic!("unknown fixture user {other}"),
+    }
+}
+
+const USERS: [&str; 9] = [
+    "hq-admin",
+    "hq-staff",
+    "bureau-37",
+    "bureau-3702",
+    "icbc-admin",
+    "icbc-qingdao",
+    "ccb-admin",
+    "icbc-jinan-staff",
+    "association",
+];
+
+async fn matrix(world: &World) {
+    let everyone = [jinan_icbc(), jinan_ccb(), qingdao_icbc()];
+    for username in USERS {
+        let session = world.login(username).await;
+        let visible = expected(username);
+        for uscc in &everyone {
+            let api = world
+                .send(session.get(&format!("/api/v1/enterprises/{uscc}")))
+                .await;
+            let page = world
+                .send(session.get(&format!("/enterprises/{uscc}")))
+                .await;
+            if visible.contains(uscc) {
+                assert_eq!(
+                    api.status(),
+                    StatusCode::OK,
+                    "{username} reads {uscc} by API"
+                );
+                assert_eq!(body_json(api).await["uscc"], uscc.as_str());
+                assert_eq!(
+                    page.status(),
+                    StatusCode::OK,
+                    "{username} reads {uscc} as a page"
+                );
+                assert!(body_text(page).await.contains(uscc.as_str()));
+            } else {
+                assert_eq!(
+                    api.status(),
+                    StatusCode::NOT_FOUND,
+                    "{username} must not read {uscc}"
+                );
+                let body = body_json(api).await;
+                assert_eq!(body["error"]["code"], "not_found");
+                assert!(!body.to_string().contains("测试企业"), "no detail leaks");
+                assert_eq!(
+                    page.status(),
+                    StatusCode::NOT_FOUND,
+                    "{username} page {uscc}"
+                );
+            }
+        }
+        // The list shows exactly the scope, and a filter cannot widen it.
+        for filter in ["", "&bureau=37", "&bureau=3702", "&bank=1", "&bank=2"] {
+            let response = world
+                .send(session.get(&format!("/api/v1/enterprises?limit=50{filter}")))
+                .await;
+            if username == "association" {
+                assert_eq!(response.status(), StatusCode::NOT_FOUND);
+                continue;
+            }
+            assert_eq!(
+                response.status(),
+                StatusCode::OK,
+                "{username} list {filter}"
+            );
+            let listed: BTreeSet<String> = body_json(response).await["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["uscc"].as_str().unwrap().to_owned())
+                .collect();
+            assert!(
+                listed.is_subset(&visible),
+                "{username} {filter}: {listed:?} ⊄ {visible:?}"
+            );
+            if filter.is_empty() {
+                assert_eq!(listed, visible, "{username} sees all of their scope");
+            }
+        }
+        if username != "association" {
+            let html = body_text(world.send(session.get("/enterprises?bureau=3702")).await).await;
+            for uscc in &everyone {
+                let shown = visible.contains(uscc) && *uscc == qingdao_icbc();
+                assert_eq!(
+                    html.contains(uscc.as_str()),
+                    shown,
+                    "{username} list page {uscc}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn nobody_reads_another_partys_rows_sqlite() {
+    matrix(&World::sqlite()).await;
+}
+
+#[tokio::test]
+async fn bank_tokens_see_their_bank_only() {
+    let world = World::sqlite();
+    for (bank, token, visible) in [
+        (
+            world.icbc,
+            "icbc-token-0123456789",
+            vec![jinan_icbc(), qingdao_icbc()],
+        ),
+        (world.ccb, "ccb-token-0123456789", vec![jinan_ccb()]),
+    ] {
+        let hash = yinqi_web::auth::sha256_hex(token);
+        world
+            .store
+            .create_api_token(bank, "CRM", &hash, &token[..8], "fixture")
+            .unwrap();
+        for uscc in [jinan_icbc(), jinan_ccb(), qingdao_icbc()] {
+            let request = Request::get(format!("/api/v1/enterprises/{uscc}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let status = world.send(request).await.status();
+            let want = if visible.contains(&uscc) {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(status, want, "token of bank {bank} reading {uscc}");
+        }
+    }
+    // A revoked token stops working at once; a made-up one never worked.
+    let tokens = world.store.api_tokens(world.icbc).unwrap();
+    world
+        .store
+        .revoke_api_token(world.icbc, tokens[0].id, "fixture")
+        .unwrap();
+    for token in ["icbc-token-0123456789", "forged-token"] {
+        let request = Request::get("/api/v1/enterprises")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            world.send(request).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{token}"
+        );
+    }
+    // Another bank cannot revoke it either.
+    let ccb_token = world.store.api_tokens(world.ccb).unwrap()[0].id;
+    assert!(
+        world
+            .store
+            .revoke_api_token(world.icbc, ccb_token, "x")
+            .is_err()
+    );
+}
+
+mod postgres {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs PostgreSQL: set YINQI_TEST_POSTGRES and run with --ignored"]
+    async fn nobody_reads_another_partys_rows() {
+        // The PostgreSQL client blocks: build and drop the world off the async workers.
+        let world = tokio::task::spawn_blocking(World::postgres).await.unwrap();
+        matrix(&world).await;
+        tokio::task::spawn_blocking(move || drop(world))
+            .await
+            .unwrap();
+    }
+}

@@ -1,0 +1,6 @@
+//! The web platform in-process: real stores (SQLite always; PostgreSQL in the `postgres`
+//! modules, run with `--ignored`), requests through the whole router.
+
+mod access;
+mod harness;
+mod login;
