@@ -1,0 +1,97 @@
+// Real-browser checks of the main pages, one login per role, in headless Debian chromium:
+// each role logs in through the form, sees its home page and list, opens an enterprise; the
+// browser must never request anything outside the platform. Screenshots of every page go to
+// SCREENSHOT_DIR so a person can look at them.
+//
+//   BASE_URL=http://127.0.0.1:18081 SCREENSHOT_DIR=../target/screenshots node screenshots.mjs
+
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.BASE_URL ?? 'http://127.0.0.1:18081';
+const out = process.env.SCREENSHOT_DIR ?? '../target/screenshots';
+const password = process.env.DEMO_PASSWORD ?? 'yinqi-demo-2019';
+mkdirSync(out, { recursive: true });
+
+// username, the heading its home page must show, whether it sees enterprise rows
+const roles = [
+  ['hqadmin', '全国名单', true],
+  ['shandong', '山东银保监局名单', true],
+  ['qingdao', '青岛银保监局名单', true],
+  ['bankadmin', '本行名单', true],
+  ['branch01', '本网点名单', true],
+];
+
+const failures = [];
+const check = (ok, message) => { if (!ok) failures.push(message); };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function visit(viewport, name, steps) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.on('request', (r) => check(r.url().startsWith(base), `${name}: request outside the platform: ${r.url()}`));
+  page.on('pageerror', (e) => failures.push(`${name}: script error ${e.message}`));
+  try {
+    await steps(page);
+  } catch (e) {
+    failures.push(`${name}: ${e.message}`);
+    await page.screenshot({ path: join(out, `${name}-failure.png`), fullPage: true }).catch(() => {});
+  }
+  await context.close();
+}
+
+async function login(page, username) {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+}
+
+for (const [username, heading, seesRows] of roles) {
+  await visit({ width: 1280, height: 860 }, username, async (page) => {
+    await login(page, username);
+    check((await page.textContent('h1'))?.includes(heading), `${username}: home heading should say ${heading}`);
+    await page.screenshot({ path: join(out, `${username}-home.png`), fullPage: true });
+    if (!seesRows) return;
+    await page.goto(`${base}/enterprises`);
+    const rows = await page.locator('table.list tr td a').count();
+    check(rows > 0, `${username}: the list shows enterprises`);
+    await page.screenshot({ path: join(out, `${username}-list.png`), fullPage: true });
+    if (rows > 0) {
+      await page.locator('table.list tr td a').first().click();
+      await page.waitForSelector('dl.facts');
+      const contact = await page.locator('dl.facts dd').last().textContent();
+      check(contact.includes('*'), `${username}: contacts are masked (${contact})`);
+      await page.screenshot({ path: join(out, `${username}-detail.png`), fullPage: true });
+    }
+  });
+}
+
+// A wrong password, and the list on a phone-sized screen.
+await visit({ width: 360, height: 740 }, 'mobile', async (page) => {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=username]', 'shandong');
+  await page.fill('input[name=password]', 'wrong-password-1');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('p.error');
+  check((await page.textContent('p.error')).includes('用户名或密码错误'), 'wrong password is explained');
+  await page.screenshot({ path: join(out, 'mobile-login-error.png'), fullPage: true });
+  await login(page, 'shandong');
+  await page.goto(`${base}/enterprises`);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 380, `the list fits a 360 px screen (page is ${width} px wide)`);
+  await page.screenshot({ path: join(out, 'mobile-list.png'), fullPage: true });
+});
+
+await browser.close();
+if (failures.length) {
+  console.error(`${failures.length} browser check(s) failed:\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+console.log(`browser checks passed; screenshots in ${out}`);
