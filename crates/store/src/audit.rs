@@ -50,14 +50,25 @@ pub(crate) fn record(
 impl Store {
     /// The newest `limit` entries visible to `scope` (HQ: all; a bureau: its own).
     pub fn audit_entries(&self, scope: &Scope, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.audit_page(scope, None, limit)
+    }
+
+    /// `limit` entries visible to `scope` older than entry `before` (newest first).
+    pub fn audit_page(
+        &self,
+        scope: &Scope,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>> {
         let (condition, bureau) = match scope {
             Scope::Nation => ("TRUE", None),
-            Scope::Bureau(code) => ("bureau_code = $2", Some(code.as_str())),
+            Scope::Bureau(code) => ("bureau_code = $3", Some(code.as_str())),
             _ => return Ok(Vec::new()),
         };
+        let before = before.unwrap_or(i64::MAX);
         let sql = format!(
             "SELECT id, at, actor, action, campaign_id, bureau_code, subject, detail
-             FROM audit_log WHERE {condition} ORDER BY id DESC LIMIT $1"
+             FROM audit_log WHERE id < $2 AND {condition} ORDER BY id DESC LIMIT $1"
         );
         self.read(|c| {
             let map = |r: &dyn crate::db::DbRow| {
@@ -73,8 +84,8 @@ impl Store {
                 })
             };
             match bureau {
-                Some(b) => c.query_vec(&sql, params![i64::from(limit), b], map),
-                None => c.query_vec(&sql, params![i64::from(limit)], map),
+                Some(b) => c.query_vec(&sql, params![i64::from(limit), before, b], map),
+                None => c.query_vec(&sql, params![i64::from(limit), before], map),
             }
         })
     }

@@ -5,6 +5,7 @@
 //! the store, which answers "not found" for anything outside it.
 
 pub mod auth;
+mod clock;
 mod error;
 mod metrics;
 mod openapi;

@@ -4,11 +4,12 @@
 use serde_json::{Value, json};
 
 /// The paths this document describes, as the router spells them.
-pub const PATHS: [&str; 4] = [
+pub const PATHS: [&str; 5] = [
     "/api/v1/session",
     "/api/v1/me",
     "/api/v1/enterprises",
     "/api/v1/enterprises/{uscc}",
+    "/api/v1/enterprises/{uscc}/contact",
 ];
 
 pub fn document() -> Value {
@@ -113,6 +114,23 @@ pub fn document() -> Value {
                         "400": err("Bad parameters."),
                         "401": err("Not logged in."),
                         "404": err("The caller's role sees no enterprise rows.")
+                    }
+                }
+            },
+            "/api/v1/enterprises/{uscc}/contact": {
+                "post": {
+                    "summary": "One enterprise's contact, unmasked (recorded in the audit log)",
+                    "parameters": [
+                        { "name": "uscc", "in": "path", "required": true, "schema": { "type": "string" } },
+                        { "name": "X-CSRF-Token", "in": "header", "description": "Required with a session cookie.", "schema": { "type": "string" } }
+                    ],
+                    "responses": {
+                        "200": { "description": "The contact.", "content": { "application/json": { "schema": {
+                            "type": "object", "properties": { "uscc": { "type": "string" }, "contact_name": { "type": ["string", "null"] }, "contact_phone": { "type": ["string", "null"] } }
+                        } } } },
+                        "401": err("Not logged in."),
+                        "403": err("Missing or wrong CSRF token."),
+                        "404": err("No such enterprise in the caller's scope.")
                     }
                 }
             },

@@ -12,6 +12,8 @@ pub struct Nav {
     pub csrf: String,
     /// Whether the role sees enterprise rows (associations see aggregates only).
     pub sees_rows: bool,
+    /// Whether the role reads the audit log (HQ and bureaus).
+    pub sees_audit: bool,
 }
 
 impl Nav {
@@ -22,6 +24,12 @@ impl Nav {
             org,
             csrf: csrf.to_owned(),
             sees_rows: user.role != yinqi_store::Role::AssociationViewer,
+            sees_audit: matches!(
+                user.role,
+                yinqi_store::Role::HqAdmin
+                    | yinqi_store::Role::HqStaff
+                    | yinqi_store::Role::BureauStaff
+            ),
         }
     }
 }
@@ -85,9 +93,30 @@ pub struct Detail {
 
 #[derive(Template)]
 #[template(path = "enterprise.html")]
-pub struct EnterprisePage {
+pub struct EnterprisePage<'a> {
     pub nav: Option<Nav>,
     pub e: Detail,
+    pub csrf: &'a str,
+    /// The contact is shown in full (an audited reveal).
+    pub revealed: bool,
+}
+
+/// One audit log entry as shown.
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: &'static str,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage<'a> {
+    pub nav: Option<Nav>,
+    pub whose: &'a str,
+    pub rows: Vec<AuditRow>,
+    pub next_link: Option<String>,
 }
 
 #[derive(Template)]
@@ -114,4 +143,25 @@ pub fn render(page: &impl Template) -> String {
         tracing::error!(error = %e, "template failed");
         "页面生成失败".to_owned()
     })
+}
+
+/// The audit log's action codes in words.
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "login" => "登录",
+        "login.failed" => "登录失败",
+        "login.throttled" => "登录被限制",
+        "logout" => "退出",
+        "user.create" => "创建用户",
+        "user.password" => "修改密码",
+        "api_token.create" => "创建接口令牌",
+        "api_token.revoke" => "吊销接口令牌",
+        "association.create" => "登记银行业协会",
+        "bank_registry.import" => "导入银行机构名录",
+        "enterprise_list.import" => "导入企业名单",
+        "enterprise.override" => "调整企业是否纳入",
+        "enterprise.reveal" => "查看完整联系方式",
+        "bureau.options" => "修改纳税信用级别选项",
+        _ => "其他操作",
+    }
 }

@@ -274,6 +274,55 @@ pub async fn enterprise(
     Ok(Json(enterprise_json(&e)))
 }
 
+/// Reads one enterprise in the caller's scope with its contact unmasked, recording the
+/// look in the audit log first (no record, no data).
+pub async fn reveal_contact(
+    state: &AppState,
+    caller: &Caller,
+    uscc: String,
+) -> Result<Enterprise, ApiError> {
+    let scope = caller.scope.clone();
+    let actor = caller.actor.clone();
+    Ok(state
+        .db(move |s| {
+            let campaign = s.campaign(None)?;
+            let e = s.enterprise_by_uscc(&scope, campaign.id, &uscc)?;
+            s.record_audit(
+                &actor,
+                "enterprise.reveal",
+                Some(campaign.id),
+                Some(&e.bureau_code),
+                Some(&e.uscc),
+                &json!({ "fields": ["contact_name", "contact_phone"] }),
+            )?;
+            Ok(e)
+        })
+        .await?)
+}
+
+pub async fn contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(uscc): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let presented = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if !caller.csrf_ok(presented) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "缺少或错误的 X-CSRF-Token",
+        ));
+    }
+    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
+        .map_err(|_| ApiError::not_found())?
+        .code;
+    let e = reveal_contact(&state, &caller, code.as_str().to_owned()).await?;
+    Ok(Json(
+        json!({ "uscc": e.uscc, "contact_name": e.contact_name, "contact_phone": e.contact_phone }),
+    ))
+}
+
 /// An enterprise as the API shows it: contacts masked (revealing them is a separate,
 /// audited action).
 fn enterprise_json(e: &Enterprise) -> Value {

@@ -396,7 +396,89 @@ pub async fn enterprise(
         .map_err(|e| PageError::from(e).into_response())?;
     let page = EnterprisePage {
         nav: nav(&state, &caller).await,
-        e: detail(&e),
+        e: detail(&e, false),
+        csrf: caller.csrf.as_deref().unwrap_or(""),
+        revealed: false,
+    };
+    Ok(Html(render(&page)).into_response())
+}
+
+/// Shows one enterprise's contact in full, once, and records who looked.
+pub async fn reveal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(uscc): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, Response> {
+    let caller = logged_in(&state, &headers).await?;
+    if !caller.csrf_ok(Some(&form.csrf)) {
+        return Err(
+            PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
+        );
+    }
+    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
+        .map_err(|_| PageError::not_found().into_response())?
+        .code;
+    let e = super::api::reveal_contact(&state, &caller, code.as_str().to_owned())
+        .await
+        .map_err(|e| PageError::new(e.status, e.message).into_response())?;
+    let page = EnterprisePage {
+        nav: nav(&state, &caller).await,
+        e: detail(&e, true),
+        csrf: caller.csrf.as_deref().unwrap_or(""),
+        revealed: true,
+    };
+    Ok(Html(render(&page)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+const AUDIT_PAGE: u32 = 100;
+
+/// The audit log within the caller's scope (HQ: all; a bureau: its own).
+pub async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<AuditQuery>,
+) -> Result<Response, Response> {
+    let caller = logged_in(&state, &headers).await?;
+    let whose = match &caller.scope {
+        Scope::Nation => "全国".to_owned(),
+        Scope::Bureau(code) => {
+            yinqi_domain::bureau::by_code(code).map_or_else(|| code.clone(), |b| b.name.to_owned())
+        }
+        _ => return Err(PageError::not_found().into_response()),
+    };
+    let scope = caller.scope.clone();
+    let entries = state
+        .db(move |s| s.audit_page(&scope, query.before, AUDIT_PAGE))
+        .await
+        .map_err(|e| PageError::from(e).into_response())?;
+    let next_link = (entries.len() == AUDIT_PAGE as usize)
+        .then(|| entries.last().map(|e| format!("/audit?before={}", e.id)))
+        .flatten();
+    let rows = entries
+        .into_iter()
+        .map(|e| crate::templates::AuditRow {
+            at: crate::clock::beijing(e.at),
+            actor: e.actor,
+            action: crate::templates::action_label(&e.action),
+            subject: e.subject.unwrap_or_default(),
+            detail: if e.detail.as_object().is_some_and(|o| o.is_empty()) {
+                String::new()
+            } else {
+                e.detail.to_string()
+            },
+        })
+        .collect();
+    let page = crate::templates::AuditPage {
+        nav: nav(&state, &caller).await,
+        whose: &whose,
+        rows,
+        next_link,
     };
     Ok(Html(render(&page)).into_response())
 }
@@ -430,7 +512,7 @@ fn list_row(e: &Enterprise) -> ListRow {
     }
 }
 
-fn detail(e: &Enterprise) -> Detail {
+fn detail(e: &Enterprise, revealed: bool) -> Detail {
     let reasons: Vec<&str> = Exclusions::from_bits(e.exclusions as u16)
         .unwrap_or_default()
         .iter()
@@ -462,7 +544,17 @@ fn detail(e: &Enterprise) -> Detail {
                 .map_or("", |u| u.label_zh())
                 .to_owned()
         }),
-        contact: masked_contact(e),
+        contact: if revealed {
+            format!(
+                "{} {}",
+                e.contact_name.as_deref().unwrap_or(""),
+                e.contact_phone.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_owned()
+        } else {
+            masked_contact(e)
+        },
     }
 }
 

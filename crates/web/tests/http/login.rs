@@ -358,6 +358,8 @@ async fn health_metrics_and_openapi() {
         let uri = path.replace("{uscc}", &crate::harness::jinan_icbc());
         let method = if path.ends_with("session") {
             "DELETE"
+        } else if path.ends_with("contact") {
+            "POST"
         } else {
             "GET"
         };

@@ -4,3 +4,4 @@
 mod access;
 mod harness;
 mod login;
+mod personal_data;
