@@ -340,3 +340,193 @@ impl Store {
         })
     }
 }
+
+/// Whether `creator` may create `new` (DESIGN §1: admins create users below them, inside
+/// their own organisation). HQ admins create anyone; bureau staff create bank admins for
+/// their own territory; a bank admin creates staff and managers of its bank's branches —
+/// only in its territory when it is a provincial branch's — and provincial admins of its
+/// bank.
+pub fn may_create(
+    creator: &User,
+    new: &NewUser,
+    branch_bureau: Option<&str>,
+    branch_bank: Option<i64>,
+) -> bool {
+    let c = &creator.affiliation;
+    let n = &new.affiliation;
+    match creator.role {
+        Role::HqAdmin => true,
+        Role::BureauStaff => {
+            new.role == Role::BankAdmin && n.bank_id.is_some() && n.bureau_code == c.bureau_code
+        }
+        Role::BankAdmin => {
+            let same_bank = c.bank_id.is_some();
+            let in_territory = |bureau: Option<&str>| {
+                c.bureau_code.is_none() || bureau == c.bureau_code.as_deref()
+            };
+            match new.role {
+                Role::BranchStaff | Role::CustomerManager => {
+                    same_bank && branch_bank == c.bank_id && in_territory(branch_bureau)
+                }
+                Role::BankAdmin => {
+                    same_bank
+                        && n.bank_id == c.bank_id
+                        && c.bureau_code.is_none()
+                        && n.bureau_code.is_some()
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+impl Store {
+    /// Creates `new` on behalf of `creator`, if the creator may (else "not found", as for any
+    /// organisation outside their scope).
+    pub fn create_user_as(&self, creator: &User, new: &NewUser) -> Result<User> {
+        let (branch_bureau, branch_bank) = match &new.affiliation.branch_code {
+            Some(code) => self
+                .read(|c| {
+                    c.query_opt(
+                        "SELECT bureau_code, bank_id FROM bank_branches WHERE code = $1",
+                        params![code.as_str()],
+                        |r| Ok((r.opt_text(0)?, Some(r.i64(1)?))),
+                    )
+                })?
+                .unwrap_or((None, None)),
+            None => (None, None),
+        };
+        if !may_create(creator, new, branch_bureau.as_deref(), branch_bank) {
+            return Err(StoreError::NotFound);
+        }
+        self.create_user(new, &creator.username)
+    }
+
+    /// The users `viewer` administers or works beside, by username: HQ sees all; a bureau its
+    /// territory's; a bank admin its bank's (within its territory when provincial).
+    pub fn users_visible_to(&self, viewer: &User) -> Result<Vec<User>> {
+        let a = &viewer.affiliation;
+        let (condition, values): (&str, Vec<crate::db::Val<'_>>) = match viewer.role {
+            Role::HqAdmin | Role::HqStaff => ("TRUE", vec![]),
+            Role::BureauStaff => ("bureau_code = $1", vec![a.bureau_code.as_deref().into()]),
+            Role::BankAdmin => match &a.bureau_code {
+                None => ("bank_id = $1", vec![a.bank_id.into()]),
+                Some(b) => (
+                    "bank_id = $1 AND (bureau_code = $2 OR branch_code IN (SELECT code FROM bank_branches WHERE bureau_code = $2))",
+                    vec![a.bank_id.into(), crate::db::Val::Text(b)],
+                ),
+            },
+            _ => ("id = $1", vec![crate::db::Val::Int(viewer.id)]),
+        };
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {condition} ORDER BY username");
+        self.read(|c| c.query_vec(&sql, &values, user_from_row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, bureau: Option<&str>, bank: Option<i64>) -> User {
+        User {
+            id: 1,
+            username: "x".into(),
+            display_name: "x".into(),
+            role,
+            affiliation: Affiliation {
+                bureau_code: bureau.map(str::to_owned),
+                bank_id: bank,
+                branch_code: None,
+                association_id: None,
+            },
+            active: true,
+            has_password: true,
+        }
+    }
+
+    fn new(role: Role, bureau: Option<&str>, bank: Option<i64>, branch: Option<&str>) -> NewUser {
+        NewUser {
+            username: "new".into(),
+            display_name: "new".into(),
+            role,
+            affiliation: Affiliation {
+                bureau_code: bureau.map(str::to_owned),
+                bank_id: bank,
+                branch_code: branch.map(str::to_owned),
+                association_id: None,
+            },
+            password_hash: None,
+        }
+    }
+
+    #[test]
+    fn who_may_create_whom() {
+        let hq = user(Role::HqAdmin, None, None);
+        let hq_staff = user(Role::HqStaff, None, None);
+        let shandong = user(Role::BureauStaff, Some("37"), None);
+        let icbc = user(Role::BankAdmin, None, Some(1));
+        let icbc_sd = user(Role::BankAdmin, Some("37"), Some(1));
+        let manager_sd = new(Role::CustomerManager, None, None, Some("b"));
+        assert!(may_create(
+            &hq,
+            &new(Role::HqAdmin, None, None, None),
+            None,
+            None
+        ));
+        assert!(!may_create(
+            &hq_staff,
+            &new(Role::BureauStaff, Some("37"), None, None),
+            None,
+            None
+        ));
+        assert!(may_create(
+            &shandong,
+            &new(Role::BankAdmin, Some("37"), Some(1), None),
+            None,
+            None
+        ));
+        assert!(!may_create(
+            &shandong,
+            &new(Role::BankAdmin, Some("11"), Some(1), None),
+            None,
+            None
+        ));
+        assert!(!may_create(
+            &shandong,
+            &new(Role::BureauStaff, Some("37"), None, None),
+            None,
+            None
+        ));
+        assert!(may_create(&icbc, &manager_sd, Some("37"), Some(1)));
+        assert!(
+            !may_create(&icbc, &manager_sd, Some("37"), Some(2)),
+            "another bank's branch"
+        );
+        assert!(may_create(&icbc_sd, &manager_sd, Some("37"), Some(1)));
+        assert!(
+            !may_create(&icbc_sd, &manager_sd, Some("11"), Some(1)),
+            "outside its territory"
+        );
+        assert!(may_create(
+            &icbc,
+            &new(Role::BankAdmin, Some("37"), Some(1), None),
+            None,
+            None
+        ));
+        assert!(!may_create(
+            &icbc_sd,
+            &new(Role::BankAdmin, Some("11"), Some(1), None),
+            None,
+            None
+        ));
+        assert!(!may_create(
+            &icbc,
+            &new(Role::HqAdmin, None, None, None),
+            None,
+            None
+        ));
+        let staff = user(Role::BranchStaff, Some("37"), Some(1));
+        assert!(!may_create(&staff, &manager_sd, Some("37"), Some(1)));
+    }
+}

@@ -14,6 +14,8 @@ pub struct Nav {
     pub sees_rows: bool,
     /// Whether the role reads the audit log (HQ and bureaus).
     pub sees_audit: bool,
+    /// Whether the role administers users (HQ admins, bureaus, bank admins).
+    pub manages_users: bool,
 }
 
 impl Nav {
@@ -24,6 +26,12 @@ impl Nav {
             org,
             csrf: csrf.to_owned(),
             sees_rows: user.role != yinqi_store::Role::AssociationViewer,
+            manages_users: matches!(
+                user.role,
+                yinqi_store::Role::HqAdmin
+                    | yinqi_store::Role::BureauStaff
+                    | yinqi_store::Role::BankAdmin
+            ),
             sees_audit: matches!(
                 user.role,
                 yinqi_store::Role::HqAdmin
@@ -164,4 +172,24 @@ pub fn action_label(action: &str) -> &'static str {
         "bureau.options" => "修改纳税信用级别选项",
         _ => "其他操作",
     }
+}
+
+/// One user in the user list.
+pub struct UserRow {
+    pub username: String,
+    pub name: String,
+    pub role: &'static str,
+    pub org: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+pub struct UsersPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub rows: Vec<UserRow>,
+    /// The roles this viewer may create: (code, label).
+    pub roles: Vec<(&'static str, &'static str)>,
+    pub error: Option<&'a str>,
+    pub notice: Option<&'a str>,
 }

@@ -38,7 +38,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 }
 
 /// The caller when logged in, else a redirect to the login page.
-async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
+pub async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, Response> {
     let store_headers = headers.clone();
     match state.db(move |s| auth::identify(s, &store_headers)).await {
         Ok(Some(caller)) if caller.user.is_some() => Ok(caller),
@@ -74,7 +74,7 @@ async fn org_label(state: &AppState, caller: &Caller) -> String {
     String::new()
 }
 
-async fn nav(state: &AppState, caller: &Caller) -> Option<Nav> {
+pub async fn nav(state: &AppState, caller: &Caller) -> Option<Nav> {
     let user = caller.user.as_ref()?;
     Some(Nav::new(
         user,

@@ -250,11 +250,15 @@ impl World {
 
     /// Logs in through the API; returns the session cookie and CSRF token.
     pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
         let response = self
             .send(json_request(
                 "POST",
                 "/api/v1/session",
-                &serde_json::json!({"username": username, "password": PASSWORD}),
+                &serde_json::json!({"username": username, "password": password}),
             ))
             .await;
         assert_eq!(response.status(), StatusCode::OK, "login of {username}");

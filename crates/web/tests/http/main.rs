@@ -5,3 +5,4 @@ mod access;
 mod harness;
 mod login;
 mod personal_data;
+mod users;
