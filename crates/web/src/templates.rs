@@ -16,6 +16,8 @@ pub struct Nav {
     pub sees_audit: bool,
     /// Whether the role administers users (HQ admins, bureaus, bank admins).
     pub manages_users: bool,
+    /// Whether the role manages its bank's API tokens (bank admins of a legal entity).
+    pub manages_tokens: bool,
 }
 
 impl Nav {
@@ -26,6 +28,8 @@ impl Nav {
             org,
             csrf: csrf.to_owned(),
             sees_rows: user.role != yinqi_store::Role::AssociationViewer,
+            manages_tokens: user.role == yinqi_store::Role::BankAdmin
+                && user.affiliation.bureau_code.is_none(),
             manages_users: matches!(
                 user.role,
                 yinqi_store::Role::HqAdmin
@@ -192,4 +196,26 @@ pub struct UsersPage<'a> {
     pub roles: Vec<(&'static str, &'static str)>,
     pub error: Option<&'a str>,
     pub notice: Option<&'a str>,
+}
+
+/// One API token as listed.
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub last_used: String,
+    pub revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+pub struct TokensPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub rows: Vec<TokenRow>,
+    /// A token just created, shown this once.
+    pub created: Option<&'a str>,
+    pub error: Option<&'a str>,
 }

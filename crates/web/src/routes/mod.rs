@@ -4,6 +4,7 @@
 mod api;
 mod health;
 mod pages;
+mod tokens;
 mod users;
 
 use std::time::Instant;
@@ -37,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         .route("/enterprises/{uscc}/reveal", post(pages::reveal))
         .route("/audit", get(pages::audit))
         .route("/users", get(users::list).post(users::create))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/session", post(api::login).delete(api::logout))
         .route("/api/v1/me", get(api::me))

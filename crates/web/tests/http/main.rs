@@ -5,4 +5,5 @@ mod access;
 mod harness;
 mod login;
 mod personal_data;
+mod tokens;
 mod users;

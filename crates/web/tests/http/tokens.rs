@@ -1,0 +1,82 @@
+//! A bank admin's API tokens through the pages: shown once, usable at once, revocable,
+//! and invisible to everyone else.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+
+use crate::harness::{Session, World, body_text, jinan_ccb, jinan_icbc};
+
+fn post(session: &Session, uri: &str, fields: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("yinqi_session={}", session.cookie))
+        .body(Body::from(format!("csrf={}&{fields}", session.csrf)))
+        .unwrap()
+}
+
+fn bearer(token: &str, uri: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_token_is_shown_once_works_and_can_be_revoked() {
+    let world = World::sqlite();
+    let admin = world.login("icbc-admin").await;
+    let html = body_text(world.send(post(&admin, "/tokens", "name=CRM")).await).await;
+    let token = html
+        .split("<code class=\"token\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("the new token is shown")
+        .to_owned();
+    assert!(token.starts_with("yq_") && token.len() == 43, "{token}");
+    let listing = body_text(world.send(admin.get("/tokens")).await).await;
+    assert!(!listing.contains(&token), "never shown again");
+    assert!(listing.contains(&token[..10]));
+
+    let own = world
+        .send(bearer(
+            &token,
+            &format!("/api/v1/enterprises/{}", jinan_icbc()),
+        ))
+        .await;
+    assert_eq!(own.status(), StatusCode::OK);
+    let other = world
+        .send(bearer(
+            &token,
+            &format!("/api/v1/enterprises/{}", jinan_ccb()),
+        ))
+        .await;
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+
+    let id = world.store.api_tokens(world.icbc).unwrap()[0].id;
+    // Another bank's admin cannot revoke it.
+    let ccb = world.login("ccb-admin").await;
+    let r = world
+        .send(post(&ccb, &format!("/tokens/{id}/revoke"), ""))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = world
+        .send(post(&admin, &format!("/tokens/{id}/revoke"), ""))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(body_text(r).await.contains("已吊销"));
+    let after = world.send(bearer(&token, "/api/v1/enterprises")).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn only_a_legal_entitys_admin_has_the_token_page() {
+    let world = World::sqlite();
+    for role in ["icbc-qingdao", "bureau-37", "hq-admin", "icbc-jinan-staff"] {
+        let s = world.login(role).await;
+        assert_eq!(
+            world.send(s.get("/tokens")).await.status(),
+            StatusCode::NOT_FOUND,
+            "{role}"
+        );
+    }
+}
