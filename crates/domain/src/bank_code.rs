@@ -7,9 +7,10 @@
 //! code that is wrong but well formed is caught by the bank registry lookup instead
 //! (`bank_unknown`), never by guessing here.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::text::normalize_code;
+use crate::text::normalize_code_cow;
 use crate::uscc::{ExcelNumber, excel_number_form};
 
 const LENGTH: usize = 12;
@@ -47,7 +48,18 @@ impl BankCode {
     /// still has all 12 digits; scientific notation (`1.02100099996E+11`) is `LostDigits`,
     /// because Excel's usual display of it has already dropped digits and we never guess.
     pub fn parse(raw: &str) -> Result<BankCode, BankCodeError> {
-        let normalized: String = normalize_code(raw).replace('-', "");
+        // The usual cell, already 12 digits, needs none of the normalising below.
+        if let Ok(bytes) = <[u8; LENGTH]>::try_from(raw.as_bytes())
+            && bytes.iter().all(u8::is_ascii_digit)
+        {
+            return Ok(BankCode(bytes));
+        }
+        let normalized = normalize_code_cow(raw);
+        let normalized = if normalized.contains('-') {
+            Cow::Owned(normalized.replace('-', ""))
+        } else {
+            normalized
+        };
         if normalized.is_empty() {
             return Err(BankCodeError::Empty);
         }
@@ -61,7 +73,7 @@ impl BankCode {
                 integral,
                 fraction_is_zero: true,
             }) => integral,
-            _ => normalized.as_str(),
+            _ => &normalized,
         };
         match <[u8; LENGTH]>::try_from(digits.as_bytes()) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_digit) => Ok(BankCode(bytes)),
@@ -337,5 +349,56 @@ mod institution_tests {
         );
         assert_eq!(parse_institution_type("城商行"), None);
         assert_eq!(parse_institution_type(""), None);
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::text::normalize_code;
+        use proptest::prelude::*;
+
+        /// `BankCode::parse` as it was before normalising without allocating.
+        fn reference_parse(raw: &str) -> Result<BankCode, BankCodeError> {
+            let normalized: String = normalize_code(raw).replace('-', "");
+            if normalized.is_empty() {
+                return Err(BankCodeError::Empty);
+            }
+            let digits = match excel_number_form(&normalized) {
+                Some(ExcelNumber::Scientific) => {
+                    return Err(BankCodeError::LostDigits {
+                        raw: raw.trim().to_owned(),
+                    });
+                }
+                Some(ExcelNumber::Decimal {
+                    integral,
+                    fraction_is_zero: true,
+                }) => integral,
+                _ => normalized.as_str(),
+            };
+            match <[u8; LENGTH]>::try_from(digits.as_bytes()) {
+                Ok(bytes) if bytes.iter().all(u8::is_ascii_digit) => Ok(BankCode(bytes)),
+                _ => Err(BankCodeError::NotTwelveDigits {
+                    raw: raw.trim().to_owned(),
+                }),
+            }
+        }
+
+        fn bank_cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[0-9]{10,13}",
+                "[ ]?[0-9０-９]{4}[\\- ]?[0-9]{4}[\\-－]?[0-9]{3,4}(\\.0*)?",
+                "[0-9]\\.[0-9]{1,11}E\\+1[01]",
+                "[0-9.E+\\- ]{0,14}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            #[test]
+            fn parse_agrees_with_the_reference(raw in bank_cell()) {
+                prop_assert_eq!(BankCode::parse(&raw), reference_parse(&raw));
+            }
+        }
     }
 }

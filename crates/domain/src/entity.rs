@@ -2,7 +2,10 @@
 //! 特殊类别 and 失信标志 — read from the Chinese names, the English codes, and the variants
 //! clerks actually type. Each list of names is one table.
 
-use crate::text::normalize_code;
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use crate::text::normalize_code_cow;
 
 /// The legal form of an enterprise (企业类型).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -189,13 +192,23 @@ pub enum EntityError {
 
 /// The form names are compared in: half-width, upper case, no spaces, no `_` or `-`, so that
 /// `"Legal Person"`, `"legal-person"` and `"LEGAL_PERSON"` all meet `legal_person`.
-fn match_key(s: &str) -> String {
-    normalize_code(s).replace(['_', '-'], "")
+/// Borrows from the cell when it is already in that form (法人企业 is).
+fn match_key(s: &str) -> Cow<'_, str> {
+    without_separators(normalize_code_cow(s))
+}
+
+/// Removes `_` and `-` from a normalised cell.
+fn without_separators(normalized: Cow<'_, str>) -> Cow<'_, str> {
+    // Bytes, not a search for either character: this runs for three cells of every row.
+    if normalized.bytes().any(|b| b == b'_' || b == b'-') {
+        Cow::Owned(normalized.replace(['_', '-'], ""))
+    } else {
+        normalized
+    }
 }
 
 /// Whether a table name reads as the cell's `match_key`. Table names are half-width already,
-/// so only the cheap part of the normalisation is repeated here, without allocating: this
-/// runs for every name of a table on every row of an 8-million-row list.
+/// so only the cheap part of the normalisation is repeated here, without allocating.
 fn name_matches(key: &str, name: &str) -> bool {
     name.chars()
         .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
@@ -203,17 +216,40 @@ fn name_matches(key: &str, name: &str) -> bool {
         .eq(key.chars())
 }
 
-fn find_by_name<T: Copy>(table: &[Names<T>], cell: &str) -> Option<T> {
-    let key = match_key(cell);
+/// A table name as [`name_matches`] reads it: `name_matches(key, name)` exactly when
+/// `key == name_key(name)`.
+fn name_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Every name of a table (code, Chinese name, variants) in key form, with its row's value,
+/// in table order. Tables are matched against on every row of an 8-million-row list, so
+/// their names are put in key form once rather than on every comparison.
+fn keys_of<T: Copy>(table: &[Names<T>]) -> Vec<(String, T)> {
     table
         .iter()
-        .find(|row| {
+        .flat_map(|row| {
             [row.code, row.name_zh]
-                .iter()
-                .chain(row.variants)
-                .any(|name| name_matches(&key, name))
+                .into_iter()
+                .chain(row.variants.iter().copied())
+                .map(move |name| (name_key(name), row.value))
         })
-        .map(|row| row.value)
+        .collect()
+}
+
+static ENTITY_TYPE_KEYS: LazyLock<Vec<(String, EntityType)>> =
+    LazyLock::new(|| keys_of(&ENTITY_TYPES));
+static SPECIAL_CATEGORY_KEYS: LazyLock<Vec<(String, SpecialCategory)>> =
+    LazyLock::new(|| keys_of(&SPECIAL_CATEGORIES));
+
+/// The value of the first row with a name reading as `key` (a cell's `match_key`).
+fn find_by_key<T: Copy>(keys: &[(String, T)], key: &str) -> Option<T> {
+    keys.iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| *value)
 }
 
 fn find_by_code<T: Copy>(table: &[Names<T>], code: &str) -> Option<T> {
@@ -260,10 +296,12 @@ impl EntityType {
 /// Reads a 企业类型 cell: the Chinese name, the English code, or a common variant
 /// (企业法人, 法人, 分公司, 个体户, …). The column is required, so blank is an error.
 pub fn parse_entity_type(raw: &str) -> Result<EntityType, EntityError> {
-    if normalize_code(raw).is_empty() {
+    let normalized = normalize_code_cow(raw);
+    if normalized.is_empty() {
         return Err(EntityError::MissingEntityType);
     }
-    find_by_name(&ENTITY_TYPES, raw).ok_or_else(|| EntityError::UnknownEntityType {
+    let key = without_separators(normalized);
+    find_by_key(&ENTITY_TYPE_KEYS, &key).ok_or_else(|| EntityError::UnknownEntityType {
         raw: raw.to_owned(),
     })
 }
@@ -307,7 +345,7 @@ pub fn parse_special_category(raw: &str) -> Result<Option<SpecialCategory>, Enti
     if key.is_empty() || NO_CATEGORY.iter().any(|no| name_matches(&key, no)) {
         return Ok(None);
     }
-    find_by_name(&SPECIAL_CATEGORIES, raw)
+    find_by_key(&SPECIAL_CATEGORY_KEYS, &key)
         .map(Some)
         .ok_or_else(|| EntityError::UnknownSpecialCategory {
             raw: raw.to_owned(),
@@ -533,5 +571,131 @@ mod tests {
             parse_dishonest("?").unwrap_err().to_string(),
             "失信标志“?”无法识别：应为 是 或 否（可留空，视为否）"
         );
+    }
+
+    #[test]
+    fn name_keys_read_as_name_matches_does() {
+        let every_name = ENTITY_TYPES
+            .iter()
+            .flat_map(all_names)
+            .chain(SPECIAL_CATEGORIES.iter().flat_map(all_names))
+            .chain(NO_CATEGORY)
+            .chain(YES)
+            .chain(NO);
+        for name in every_name {
+            assert!(name_matches(&name_key(name), name), "{name}");
+            for other in ["", "法人", "SPV", "地方AMC", "LEGALPERSON"] {
+                assert_eq!(name_matches(other, name), other == name_key(name), "{name}");
+            }
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use super::all_names;
+        use crate::text::normalize_code;
+        use proptest::prelude::*;
+
+        /// The table search as it was before the names were put in key form once:
+        /// normalising the cell into a `String`, comparing each name character by character.
+        fn reference_find<T: Copy>(table: &[Names<T>], cell: &str) -> Option<T> {
+            let key = normalize_code(cell).replace(['_', '-'], "");
+            table
+                .iter()
+                .find(|row| all_names(row).any(|name| name_matches(&key, name)))
+                .map(|row| row.value)
+        }
+
+        fn reference_entity_type(raw: &str) -> Result<EntityType, EntityError> {
+            if normalize_code(raw).is_empty() {
+                return Err(EntityError::MissingEntityType);
+            }
+            reference_find(&ENTITY_TYPES, raw).ok_or_else(|| EntityError::UnknownEntityType {
+                raw: raw.to_owned(),
+            })
+        }
+
+        fn reference_special_category(raw: &str) -> Result<Option<SpecialCategory>, EntityError> {
+            let key = normalize_code(raw).replace(['_', '-'], "");
+            if key.is_empty() || NO_CATEGORY.iter().any(|no| name_matches(&key, no)) {
+                return Ok(None);
+            }
+            reference_find(&SPECIAL_CATEGORIES, raw)
+                .map(Some)
+                .ok_or_else(|| EntityError::UnknownSpecialCategory {
+                    raw: raw.to_owned(),
+                })
+        }
+
+        fn reference_dishonest(raw: &str) -> Result<bool, EntityError> {
+            let key = normalize_code(raw).replace(['_', '-'], "");
+            let is_in = |words: &[&str]| words.iter().any(|w| name_matches(&key, w));
+            if key.is_empty() || is_in(&NO) {
+                Ok(false)
+            } else if is_in(&YES) {
+                Ok(true)
+            } else {
+                Err(EntityError::UnknownFlag {
+                    raw: raw.to_owned(),
+                })
+            }
+        }
+
+        /// Table names as clerks mistype them: case, spaces, separators, full width,
+        /// truncated or extended, plus anything else.
+        fn entity_cell() -> impl Strategy<Value = String> {
+            let names: Vec<&'static str> = ENTITY_TYPES
+                .iter()
+                .flat_map(all_names)
+                .chain(SPECIAL_CATEGORIES.iter().flat_map(all_names))
+                .chain(NO_CATEGORY)
+                .chain(YES)
+                .chain(NO)
+                .collect();
+            let mangled = (
+                proptest::sample::select(names),
+                proptest::collection::vec(0u8..8, 0..40),
+            )
+                .prop_map(|(name, styles)| {
+                    let mut out = String::new();
+                    for (c, style) in name.chars().zip(styles.iter().chain(std::iter::repeat(&0))) {
+                        match style {
+                            1 => out.push(c.to_ascii_lowercase()),
+                            2 => out.push(c.to_ascii_uppercase()),
+                            3 => {
+                                out.push(' ');
+                                out.push(c);
+                            }
+                            4 => {
+                                out.push('-');
+                                out.push(c);
+                            }
+                            5 => out.push(
+                                char::from_u32(c as u32 + 0xFEE0)
+                                    .filter(|_| c.is_ascii_graphic())
+                                    .unwrap_or(c),
+                            ),
+                            6 => {}
+                            _ => out.push(c),
+                        }
+                    }
+                    if styles.len() > name.chars().count() {
+                        out.push('司');
+                    }
+                    out
+                });
+            prop_oneof![mangled, "[a-zA-Z_\\- 是否有无]{0,6}", any::<String>()]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(8192))]
+
+            #[test]
+            fn parsers_agree_with_the_reference(raw in entity_cell()) {
+                prop_assert_eq!(parse_entity_type(&raw), reference_entity_type(&raw));
+                prop_assert_eq!(parse_special_category(&raw), reference_special_category(&raw));
+                prop_assert_eq!(parse_dishonest(&raw), reference_dishonest(&raw));
+            }
+        }
     }
 }

@@ -3,10 +3,10 @@
 //! (`C3011`, `F52`, `K7010`) — parsed and checked against those ranges.
 
 use std::fmt;
-use std::ops::RangeInclusive;
+use std::ops::{Deref, RangeInclusive};
 use std::str::FromStr;
 
-use crate::text::normalize_code;
+use crate::text::normalize_code_cow;
 
 /// A section (门类) of GB/T 4754-2017.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -142,11 +142,12 @@ impl Section {
     /// The section of a letter, upper or lower case, half- or full-width.
     pub fn from_letter(c: char) -> Option<Section> {
         let c = crate::text::to_half_width(c).to_ascii_uppercase();
-        GB_T_4754_2017
-            .sections
-            .iter()
-            .find(|row| row.letter == c)
-            .map(|row| row.section)
+        // The letters are A–T in order (a test checks), so the letter is the index.
+        let index = (c as u32).wrapping_sub('A' as u32);
+        Section::ALL
+            .get(usize::try_from(index).ok()?)
+            .copied()
+            .filter(|section| section.letter() == c)
     }
 
     /// The section a division belongs to; `None` outside 01–97.
@@ -221,7 +222,7 @@ impl IndustryCode {
     /// section is inferred from the division. A letter that contradicts the division is an
     /// error, and so is a bare section letter (`"C"`): too coarse to classify by size.
     pub fn parse(raw: &str) -> Result<IndustryCode, IndustryError> {
-        let code = normalize_code(raw);
+        let code = normalize_code_cow(raw);
         let owned = || raw.to_owned();
         let (letter, digits) = split_letter(&code);
         let given = match letter {
@@ -293,8 +294,55 @@ impl IndustryCode {
         format!("{}{}", self.section.letter(), self.digits())
     }
 
+    /// The canonical form like [`as_string`](Self::as_string), held inline instead of on the
+    /// heap: the list import needs it for every row only to copy it.
+    pub fn to_text(&self) -> IndustryCodeText {
+        let mut bytes = [0u8; 5];
+        bytes[0] = u8::try_from(self.section.letter()).unwrap_or(b'?');
+        let len = usize::from(self.len);
+        bytes[1..=len].copy_from_slice(&self.digits[..len]);
+        IndustryCodeText {
+            bytes,
+            len: self.len + 1,
+        }
+    }
+
     fn digit(&self, index: usize) -> Option<u8> {
         (index < usize::from(self.len)).then(|| self.digits[index] - b'0')
+    }
+}
+
+/// An industry code's canonical text (`"C3011"`), from [`IndustryCode::to_text`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IndustryCodeText {
+    /// The section letter and the digits, ASCII; only the first `len` are meaningful.
+    bytes: [u8; 5],
+    len: u8,
+}
+
+impl IndustryCodeText {
+    pub fn as_str(&self) -> &str {
+        // ASCII by construction.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl Deref for IndustryCodeText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for IndustryCodeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for IndustryCodeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -308,18 +356,22 @@ fn split_letter(code: &str) -> (Option<char>, &str) {
 
 /// The section a division belongs to, checked against the letter the code gave, if any.
 fn section_of(division: u8, given: Option<Section>, raw: &str) -> Result<Section, IndustryError> {
-    let raw = raw.to_owned();
+    // The cell is copied into the error only when there is one.
+    let raw = || raw.to_owned();
     match (given, Section::for_division(division)) {
         (None, Some(actual)) => Ok(actual),
-        (None, None) => Err(IndustryError::UnknownDivision { raw }),
+        (None, None) => Err(IndustryError::UnknownDivision { raw: raw() }),
         (Some(given), Some(actual)) if given == actual => Ok(actual),
         (Some(given), Some(actual)) => Err(IndustryError::SectionMismatch {
-            raw,
+            raw: raw(),
             given,
             actual,
             division,
         }),
-        (Some(section), None) => Err(IndustryError::DivisionNotInSection { raw, section }),
+        (Some(section), None) => Err(IndustryError::DivisionNotInSection {
+            raw: raw(),
+            section,
+        }),
     }
 }
 
@@ -563,5 +615,122 @@ mod tests {
             Err(IndustryError::NoSuchGroup { raw: raw("F5200") })
         );
         assert_eq!(code("G5910").class(), Some(0));
+    }
+
+    #[test]
+    fn from_letter_agrees_with_a_search_of_the_table() {
+        for c in (0..0x1_0000).filter_map(char::from_u32) {
+            let h = crate::text::to_half_width(c).to_ascii_uppercase();
+            let searched = GB_T_4754_2017
+                .sections
+                .iter()
+                .find(|row| row.letter == h)
+                .map(|row| row.section);
+            assert_eq!(Section::from_letter(c), searched, "{c:?}");
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// `IndustryCode::parse` as it was before its fast paths: normalising into a
+        /// `String`, searching the table for the letter, copying the cell up front.
+        fn reference_parse(raw: &str) -> Result<IndustryCode, IndustryError> {
+            let code = crate::text::normalize_code(raw);
+            let owned = || raw.to_owned();
+            let (letter, digits) = split_letter(&code);
+            let given = match letter {
+                Some(c) => Some(
+                    reference_from_letter(c)
+                        .ok_or_else(|| IndustryError::UnknownSection { raw: owned() })?,
+                ),
+                None => None,
+            };
+            if code.is_empty() {
+                return Err(IndustryError::Empty);
+            }
+            if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 4 {
+                return Err(IndustryError::Malformed { raw: owned() });
+            }
+            match (given, digits.len()) {
+                (Some(section), 0) => {
+                    return Err(IndustryError::TooCoarse {
+                        raw: owned(),
+                        section,
+                    });
+                }
+                (_, 0 | 1) => return Err(IndustryError::TooShort { raw: owned() }),
+                _ => {}
+            }
+            let bytes = digits.as_bytes();
+            let division = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
+            let section = reference_section_of(division, given, raw)?;
+            if bytes.get(2) == Some(&b'0') {
+                return Err(IndustryError::NoSuchGroup { raw: owned() });
+            }
+            let mut stored = [0u8; 4];
+            stored[..bytes.len()].copy_from_slice(bytes);
+            Ok(IndustryCode {
+                section,
+                digits: stored,
+                len: bytes.len() as u8,
+            })
+        }
+
+        fn reference_from_letter(c: char) -> Option<Section> {
+            let c = crate::text::to_half_width(c).to_ascii_uppercase();
+            GB_T_4754_2017
+                .sections
+                .iter()
+                .find(|row| row.letter == c)
+                .map(|row| row.section)
+        }
+
+        fn reference_section_of(
+            division: u8,
+            given: Option<Section>,
+            raw: &str,
+        ) -> Result<Section, IndustryError> {
+            let raw = raw.to_owned();
+            match (given, Section::for_division(division)) {
+                (None, Some(actual)) => Ok(actual),
+                (None, None) => Err(IndustryError::UnknownDivision { raw }),
+                (Some(given), Some(actual)) if given == actual => Ok(actual),
+                (Some(given), Some(actual)) => Err(IndustryError::SectionMismatch {
+                    raw,
+                    given,
+                    actual,
+                    division,
+                }),
+                (Some(section), None) => Err(IndustryError::DivisionNotInSection { raw, section }),
+            }
+        }
+
+        fn industry_cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Ta-z]?[0-9]{0,5}",
+                "[ \u{3000}]?[A-Za-zＡ-Ｚａ-ｚ]?[0-9０-９]{1,4}[ ]?",
+                "[A-Z0-9 .\\-]{0,6}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            /// The parser against the one before its fast paths, and the inline text
+            /// against `as_string`.
+            #[test]
+            fn parse_and_text_agree_with_the_reference(raw in industry_cell()) {
+                let parsed = IndustryCode::parse(&raw);
+                prop_assert_eq!(&parsed, &reference_parse(&raw));
+                if let Ok(code) = &parsed {
+                    let text = code.to_text();
+                    prop_assert_eq!(text.as_str(), code.as_string());
+                    prop_assert_eq!(code.to_text().to_string(), code.to_string());
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,12 @@
 //! The unified data format (统一数据格式, DOMAIN §9): its columns, and turning one row of a
 //! bureau's list into a validated, size-classified, screened record — or into the list of
 //! what is wrong with it, column by column, in words a data clerk can act on.
+//!
+//! [`parse_record_ref`] is the same reading with a record that borrows its texts from the
+//! row's cells wherever they were already in normal form, for the list import, which reads
+//! millions of rows and would otherwise allocate several strings for each.
+
+use std::borrow::Cow;
 
 use crate::amount;
 use crate::bank_code::BankCode;
@@ -10,7 +16,7 @@ use crate::entity::{self, EntityType, SpecialCategory};
 use crate::industry::IndustryCode;
 use crate::size::{Indicators, SizeClass, SizeStandard, SizeUnknown};
 use crate::tax_credit::{self, TaxCredit};
-use crate::text::normalize_text;
+use crate::text::normalize_text_cow;
 use crate::uscc::Uscc;
 use crate::{phone, region};
 
@@ -249,6 +255,67 @@ pub struct ListingRecord {
     pub warnings: Warnings,
 }
 
+/// [`AccountBank`] as [`parse_record_ref`] reads it: an invalid cell borrows from the row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountBankRef<'a> {
+    Valid(BankCode),
+    Invalid(Cow<'a, str>),
+    Missing,
+}
+
+impl AccountBankRef<'_> {
+    pub fn into_owned(self) -> AccountBank {
+        match self {
+            AccountBankRef::Valid(code) => AccountBank::Valid(code),
+            AccountBankRef::Invalid(raw) => AccountBank::Invalid(raw.into_owned()),
+            AccountBankRef::Missing => AccountBank::Missing,
+        }
+    }
+}
+
+/// A [`ListingRecord`] whose texts borrow from the row's cells when the cells were already
+/// in normal form (as nearly all are), from [`parse_record_ref`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListingRecordRef<'a> {
+    pub uscc: Uscc,
+    pub name: Cow<'a, str>,
+    pub region_code: Cow<'a, str>,
+    pub industry: IndustryCode,
+    pub indicators: Indicators,
+    pub tax_credit: Option<TaxCredit>,
+    pub entity_type: EntityType,
+    pub special_category: Option<SpecialCategory>,
+    pub dishonest: bool,
+    pub account_bank: AccountBankRef<'a>,
+    pub contact_name: Option<Cow<'a, str>>,
+    pub contact_phone: Option<Cow<'a, str>>,
+    pub size: Result<SizeClass, SizeUnknown>,
+    pub exclusions: Exclusions,
+    pub warnings: Warnings,
+}
+
+impl ListingRecordRef<'_> {
+    pub fn into_owned(self) -> ListingRecord {
+        ListingRecord {
+            uscc: self.uscc,
+            name: self.name.into_owned(),
+            region_code: self.region_code.into_owned(),
+            industry: self.industry,
+            indicators: self.indicators,
+            tax_credit: self.tax_credit,
+            entity_type: self.entity_type,
+            special_category: self.special_category,
+            dishonest: self.dishonest,
+            account_bank: self.account_bank.into_owned(),
+            contact_name: self.contact_name.map(Cow::into_owned),
+            contact_phone: self.contact_phone.map(Cow::into_owned),
+            size: self.size,
+            exclusions: self.exclusions,
+            warnings: self.warnings,
+        }
+    }
+}
+
 /// What is wrong with one cell of a rejected row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
@@ -275,6 +342,14 @@ pub fn parse_record<'c>(
     cell: impl Fn(Field) -> &'c str,
     ctx: &ListingContext<'_>,
 ) -> Result<ListingRecord, Vec<FieldError>> {
+    parse_record_ref(cell, ctx).map(ListingRecordRef::into_owned)
+}
+
+/// [`parse_record`], with a record that borrows from the cells instead of copying them.
+pub fn parse_record_ref<'c>(
+    cell: impl Fn(Field) -> &'c str,
+    ctx: &ListingContext<'_>,
+) -> Result<ListingRecordRef<'c>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut warnings = Warnings::default();
     let mut fail = |field: Field, message: String| errors.push(FieldError { field, message });
@@ -294,7 +369,7 @@ pub fn parse_record<'c>(
     let name = read_name(cell(Field::Name))
         .map_err(|m| fail(Field::Name, m))
         .ok();
-    let region_code = match region::parse_code(cell(Field::RegionCode)) {
+    let region_code = match region::parse_code_cow(cell(Field::RegionCode)) {
         Ok(code) => match check_jurisdiction(&code, ctx.bureau) {
             Ok(()) => {
                 if region::lookup(&code).is_none() {
@@ -388,7 +463,7 @@ pub fn parse_record<'c>(
         },
         ctx.options,
     );
-    Ok(ListingRecord {
+    Ok(ListingRecordRef {
         uscc,
         name,
         region_code,
@@ -407,55 +482,87 @@ pub fn parse_record<'c>(
     })
 }
 
-fn read_name(raw: &str) -> Result<String, String> {
-    let name = normalize_text(raw);
+fn read_name(raw: &str) -> Result<Cow<'_, str>, String> {
+    let name = normalize_text_cow(raw);
     if name.is_empty() {
         return Err("企业名称为空".to_owned());
     }
-    if name.chars().count() > MAX_NAME_CHARS {
+    if more_chars_than(&name, MAX_NAME_CHARS) {
         return Err(format!("企业名称超过 {MAX_NAME_CHARS} 个字符"));
     }
-    if name.chars().any(char::is_control) {
+    if has_control_char(&name) {
         return Err("企业名称含有不可见的控制字符".to_owned());
     }
     Ok(name)
 }
 
-fn read_contact_name(raw: &str) -> Result<Option<String>, String> {
-    let name = normalize_text(raw);
+fn read_contact_name(raw: &str) -> Result<Option<Cow<'_, str>>, String> {
+    let name = normalize_text_cow(raw);
     if name.is_empty() {
         return Ok(None);
     }
-    if name.chars().count() > MAX_CONTACT_CHARS {
+    if more_chars_than(&name, MAX_CONTACT_CHARS) {
         return Err(format!("联系人超过 {MAX_CONTACT_CHARS} 个字符"));
     }
     Ok(Some(name))
 }
 
+/// `s.chars().count() > max`, without counting when the byte length already settles it.
+fn more_chars_than(s: &str, max: usize) -> bool {
+    s.len() > max && s.chars().count() > max
+}
+
+/// `s.chars().any(char::is_control)`, deciding from the bytes alone when it can: control
+/// characters are U+0000–U+001F, U+007F and U+0080–U+009F (encoded `C2 80`–`C2 9F`).
+fn has_control_char(s: &str) -> bool {
+    let maybe = s.bytes().fold(false, |seen, b| {
+        seen | (b < 0x20) | (b == 0x7F) | (b == 0xC2)
+    });
+    maybe && s.chars().any(char::is_control)
+}
+
 /// A phone that can't be read is kept as written (trimmed) with a warning: contact data is
 /// optional and the bank can still make sense of "0532 8888 6666 转 12".
-fn read_phone(raw: &str, warnings: &mut Warnings) -> Option<String> {
-    let trimmed = normalize_text(raw);
+fn read_phone<'a>(raw: &'a str, warnings: &mut Warnings) -> Option<Cow<'a, str>> {
+    let trimmed = normalize_text_cow(raw);
     if trimmed.is_empty() {
         return None;
     }
-    match phone::parse(&trimmed) {
-        Ok(p) => Some(p.as_str().to_owned()),
+    let parsed = match &trimmed {
+        Cow::Borrowed(cell) => phone::normalize(cell),
+        Cow::Owned(cell) => phone::normalize(cell).map(|p| Cow::Owned(p.into_owned())),
+    };
+    match parsed {
+        Ok(p) => Some(p),
         Err(_) => {
             warnings.insert(Warning::PhoneMalformed);
-            Some(trimmed.chars().take(MAX_CONTACT_CHARS).collect())
+            Some(first_chars(trimmed, MAX_CONTACT_CHARS))
         }
     }
 }
 
-fn read_account_bank(raw: &str) -> AccountBank {
-    let trimmed = normalize_text(raw);
+fn read_account_bank(raw: &str) -> AccountBankRef<'_> {
+    let trimmed = normalize_text_cow(raw);
     if trimmed.is_empty() {
-        return AccountBank::Missing;
+        return AccountBankRef::Missing;
     }
     match BankCode::parse(&trimmed) {
-        Ok(code) => AccountBank::Valid(code),
-        Err(_) => AccountBank::Invalid(trimmed.chars().take(64).collect()),
+        Ok(code) => AccountBankRef::Valid(code),
+        Err(_) => AccountBankRef::Invalid(first_chars(trimmed, 64)),
+    }
+}
+
+/// The first `n` characters of `s` (all of it if shorter), borrowed if `s` is.
+fn first_chars(s: Cow<'_, str>, n: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(n) {
+        None => s,
+        Some((end, _)) => match s {
+            Cow::Borrowed(s) => Cow::Borrowed(&s[..end]),
+            Cow::Owned(mut s) => {
+                s.truncate(end);
+                Cow::Owned(s)
+            }
+        },
     }
 }
 
@@ -684,6 +791,380 @@ mod tests {
             assert_eq!(f.header_names()[1], f.key());
             for name in f.header_names() {
                 assert!(seen.insert(*name), "{name} names two columns");
+            }
+        }
+    }
+
+    #[test]
+    fn clean_cells_are_borrowed_not_copied() {
+        let mut cells = good_row();
+        cells.insert(Field::Name, "青岛海川精密机械有限公司");
+        let options = EligibilityOptions::default();
+        let ctx = ListingContext {
+            bureau: qingdao(),
+            standard: &MIIT_2011,
+            options: &options,
+        };
+        let rec = parse_record_ref(|f| cells.get(&f).copied().unwrap_or(""), &ctx).unwrap();
+        assert!(matches!(rec.name, Cow::Borrowed(_)));
+        assert!(matches!(rec.region_code, Cow::Borrowed(_)));
+        assert!(matches!(rec.contact_name, Some(Cow::Borrowed(_))));
+        // Written with spaces, the phone had to be rewritten.
+        assert!(matches!(rec.contact_phone, Some(Cow::Owned(_))));
+    }
+
+    #[test]
+    fn text_helpers_match_their_definitions() {
+        for s in [
+            "", "abc", "青岛", "a\u{0}b", "\u{7F}", "\u{85}", "\u{9F}", "\u{A0}", "é",
+        ] {
+            assert_eq!(
+                has_control_char(s),
+                s.chars().any(char::is_control),
+                "{s:?}"
+            );
+            for n in 0..4 {
+                assert_eq!(more_chars_than(s, n), s.chars().count() > n, "{s:?}");
+                let first: String = s.chars().take(n).collect();
+                assert_eq!(first_chars(Cow::Borrowed(s), n), first);
+                assert_eq!(first_chars(Cow::Owned(s.to_owned()), n), first);
+            }
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use super::valid_uscc_in;
+        use crate::bureau;
+        use crate::size::MIIT_2011;
+        use crate::text::normalize_text;
+        use proptest::prelude::*;
+
+        /// `parse_record` as it was before records could borrow: every text normalised into
+        /// a `String` by the owned normalisers and parsers. The fast path must agree with it.
+        fn reference_parse_record<'c>(
+            cell: impl Fn(Field) -> &'c str,
+            ctx: &ListingContext<'_>,
+        ) -> Result<ListingRecord, Vec<FieldError>> {
+            let mut errors = Vec::new();
+            let mut warnings = Warnings::default();
+            let mut fail =
+                |field: Field, message: String| errors.push(FieldError { field, message });
+
+            let uscc = match Uscc::parse(cell(Field::Uscc)) {
+                Ok(parsed) => {
+                    if !parsed.org_code_valid {
+                        warnings.insert(Warning::OrgCodeCheck);
+                    }
+                    Some(parsed.code)
+                }
+                Err(e) => {
+                    fail(Field::Uscc, e.to_string());
+                    None
+                }
+            };
+            let name = reference_read_name(cell(Field::Name))
+                .map_err(|m| fail(Field::Name, m))
+                .ok();
+            let region_code = match region::parse_code(cell(Field::RegionCode)) {
+                Ok(code) => match check_jurisdiction(&code, ctx.bureau) {
+                    Ok(()) => {
+                        if region::lookup(&code).is_none() {
+                            warnings.insert(Warning::RegionUnknown);
+                        }
+                        Some(code)
+                    }
+                    Err(m) => {
+                        fail(Field::RegionCode, m);
+                        None
+                    }
+                },
+                Err(e) => {
+                    fail(Field::RegionCode, e.to_string());
+                    None
+                }
+            };
+            let industry = IndustryCode::parse(cell(Field::IndustryCode))
+                .map_err(|e| fail(Field::IndustryCode, e.to_string()))
+                .ok();
+            let employees = amount::parse_count(cell(Field::Employees))
+                .map_err(|e| fail(Field::Employees, e.to_string()))
+                .ok();
+            let revenue = amount::parse_wan(cell(Field::Revenue))
+                .map_err(|e| fail(Field::Revenue, e.to_string()))
+                .ok();
+            let assets = amount::parse_wan(cell(Field::Assets))
+                .map_err(|e| fail(Field::Assets, e.to_string()))
+                .ok();
+            let tax_credit = tax_credit::parse(cell(Field::TaxCredit))
+                .map_err(|e| fail(Field::TaxCredit, e.to_string()))
+                .ok();
+            let entity_type = entity::parse_entity_type(cell(Field::EntityType))
+                .map_err(|e| fail(Field::EntityType, e.to_string()))
+                .ok();
+            let special_category = entity::parse_special_category(cell(Field::SpecialCategory))
+                .map_err(|e| fail(Field::SpecialCategory, e.to_string()))
+                .ok();
+            let dishonest = entity::parse_dishonest(cell(Field::Dishonest))
+                .map_err(|e| fail(Field::Dishonest, e.to_string()))
+                .ok();
+            let contact_name = reference_read_contact_name(cell(Field::ContactName))
+                .map_err(|m| fail(Field::ContactName, m))
+                .ok();
+            let contact_phone = reference_read_phone(cell(Field::ContactPhone), &mut warnings);
+            let account_bank = reference_read_account_bank(cell(Field::AccountBankCode));
+
+            let (
+                Some(uscc),
+                Some(name),
+                Some(region_code),
+                Some(industry),
+                Some(employees),
+                Some(revenue),
+                Some(assets),
+                Some(tax_credit),
+                Some(entity_type),
+                Some(special_category),
+                Some(dishonest),
+                Some(contact_name),
+            ) = (
+                uscc,
+                name,
+                region_code,
+                industry,
+                employees,
+                revenue,
+                assets,
+                tax_credit,
+                entity_type,
+                special_category,
+                dishonest,
+                contact_name,
+            )
+            else {
+                return Err(errors);
+            };
+            let indicators = Indicators {
+                employees,
+                revenue,
+                assets,
+            };
+            let size = ctx.standard.classify(&industry, &indicators);
+            let exclusions = eligibility::screen(
+                &Candidate {
+                    entity_type,
+                    special_category,
+                    dishonest,
+                    size: &size,
+                    tax_credit,
+                },
+                ctx.options,
+            );
+            Ok(ListingRecord {
+                uscc,
+                name,
+                region_code,
+                industry,
+                indicators,
+                tax_credit,
+                entity_type,
+                special_category,
+                dishonest,
+                account_bank,
+                contact_name,
+                contact_phone,
+                size,
+                exclusions,
+                warnings,
+            })
+        }
+
+        fn reference_read_name(raw: &str) -> Result<String, String> {
+            let name = normalize_text(raw);
+            if name.is_empty() {
+                return Err("企业名称为空".to_owned());
+            }
+            if name.chars().count() > MAX_NAME_CHARS {
+                return Err(format!("企业名称超过 {MAX_NAME_CHARS} 个字符"));
+            }
+            if name.chars().any(char::is_control) {
+                return Err("企业名称含有不可见的控制字符".to_owned());
+            }
+            Ok(name)
+        }
+
+        fn reference_read_contact_name(raw: &str) -> Result<Option<String>, String> {
+            let name = normalize_text(raw);
+            if name.is_empty() {
+                return Ok(None);
+            }
+            if name.chars().count() > MAX_CONTACT_CHARS {
+                return Err(format!("联系人超过 {MAX_CONTACT_CHARS} 个字符"));
+            }
+            Ok(Some(name))
+        }
+
+        fn reference_read_phone(raw: &str, warnings: &mut Warnings) -> Option<String> {
+            let trimmed = normalize_text(raw);
+            if trimmed.is_empty() {
+                return None;
+            }
+            match phone::parse(&trimmed) {
+                Ok(p) => Some(p.as_str().to_owned()),
+                Err(_) => {
+                    warnings.insert(Warning::PhoneMalformed);
+                    Some(trimmed.chars().take(MAX_CONTACT_CHARS).collect())
+                }
+            }
+        }
+
+        fn reference_read_account_bank(raw: &str) -> AccountBank {
+            let trimmed = normalize_text(raw);
+            if trimmed.is_empty() {
+                return AccountBank::Missing;
+            }
+            match BankCode::parse(&trimmed) {
+                Ok(code) => AccountBank::Valid(code),
+                Err(_) => AccountBank::Invalid(trimmed.chars().take(64).collect()),
+            }
+        }
+
+        /// One column's cells: the usual values (the first, a good one, most often, so that
+        /// many rows are accepted), the usual mistakes, and anything at all.
+        fn column(usual: Vec<String>) -> impl Strategy<Value = String> {
+            prop_oneof![
+                40 => Just(usual[0].clone()),
+                6 => proptest::sample::select(usual),
+                1 => "[ \u{3000}\t]?[0-9A-Za-z０-９Ａ-Ｚ 青岛.,\\-]{0,14}[ \u{3000}]?",
+                1 => any::<String>(),
+            ]
+        }
+
+        fn strings(values: &[&str]) -> Vec<String> {
+            values.iter().map(|v| (*v).to_owned()).collect()
+        }
+
+        fn row() -> impl Strategy<Value = Vec<String>> {
+            let long = "很".repeat(MAX_NAME_CHARS + 1);
+            let contact_long = "长".repeat(MAX_CONTACT_CHARS + 3);
+            let uscc = strings(&[
+                &valid_uscc_in("370202"),
+                &valid_uscc_in("370102"),
+                &valid_uscc_in("440305"),
+                &format!(" {} ", valid_uscc_in("370212").to_lowercase()),
+                "91310000631295002H",
+                "9.13702E+17",
+                "913702000000000000",
+                "",
+            ]);
+            let name = strings(&[
+                "青岛海川精密机械有限公司",
+                " 青岛海川  精密机械有限公司 ",
+                "青岛\u{3000}海川",
+                "ＡＢＣ科技",
+                "坏\u{7}名",
+                "坏\u{85}名",
+                &long,
+                "",
+                "   ",
+            ]);
+            let region = strings(&[
+                "370202",
+                "370102",
+                "370299",
+                "３７０２０２",
+                "370202.0",
+                "3702",
+                "440305",
+                "",
+            ]);
+            let industry = strings(&[
+                "C3011", "c30", "F52", "K70", "K7010", "J66", "Z3011", "C3", "",
+            ]);
+            let count = strings(&["45", "1,200", "", "五十", "12.5", "-3", "12.0", "10000001"]);
+            let money = strings(&[
+                "1,200.5",
+                "800",
+                "",
+                "0.00005",
+                "-5",
+                "1e5",
+                "300万元",
+                "(1,000)",
+            ]);
+            let tax = strings(&["B级", "", "A", "E", "未评级", "ｍ", "C", "D"]);
+            let entity = strings(&[
+                "法人企业",
+                "分支机构",
+                "个体户",
+                "合伙企业",
+                "",
+                "Legal-Person",
+            ]);
+            let special = strings(&["", "小贷公司", "银行", "无", "SPV"]);
+            let flag = strings(&["否", "", "是", "也许", "Y"]);
+            let bank = strings(&[
+                "102452000012",
+                "",
+                "10245200001",
+                "1.02452E+11",
+                "1024-5200-0012",
+                "１０２４５２００００１２",
+                &"9".repeat(70),
+            ]);
+            let contact = strings(&["王丽", "", " 王  丽 ", &contact_long]);
+            let phone = strings(&[
+                "13800138000",
+                "138 0013 8000",
+                "0532-88886666",
+                "0532-88886666转12",
+                "12345",
+                "",
+                &"电话".repeat(30),
+            ]);
+            (
+                (
+                    column(uscc),
+                    column(name),
+                    column(region),
+                    column(industry),
+                    column(count),
+                ),
+                (
+                    column(money.clone()),
+                    column(money),
+                    column(tax),
+                    column(entity),
+                    column(special),
+                ),
+                (column(flag), column(bank), column(contact), column(phone)),
+            )
+                .prop_map(|((a, b, c, d, e), (f, g, h, i, j), (k, l, m, n))| {
+                    vec![a, b, c, d, e, f, g, h, i, j, k, l, m, n]
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            #[test]
+            fn records_agree_with_the_reference(
+                cells in row(),
+                bureau_code in proptest::sample::select(vec!["3702", "3702", "3702", "37", "4403", "44"]),
+                accept_m in any::<bool>(),
+            ) {
+                let bureau = bureau::by_code(bureau_code).expect("a bureau");
+                let options = EligibilityOptions { accept_m, ..EligibilityOptions::default() };
+                let ctx = ListingContext { bureau, standard: &MIIT_2011, options: &options };
+                let cell = |f: Field| cells[f as usize].as_str();
+                let expected = std::panic::catch_unwind(|| reference_parse_record(cell, &ctx));
+                let borrowed = std::panic::catch_unwind(|| {
+                    parse_record_ref(cell, &ctx).map(ListingRecordRef::into_owned)
+                });
+                let owned = std::panic::catch_unwind(|| parse_record(cell, &ctx));
+                let expected = expected.ok();
+                prop_assert_eq!(&borrowed.ok(), &expected);
+                prop_assert_eq!(&owned.ok(), &expected);
             }
         }
     }

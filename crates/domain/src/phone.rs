@@ -3,6 +3,7 @@
 //! Contact names and phones are personal information: lists and exports show them masked by
 //! default, so the masking rules live here next to the parser.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::text::{normalize_text, to_half_width};
@@ -91,6 +92,32 @@ pub fn parse(raw: &str) -> Result<Phone, PhoneError> {
         .ok_or_else(malformed)
 }
 
+/// The normalised number of a contact phone cell, as [`parse`] gives it, borrowing from `raw`
+/// when `raw` is already written that way (`13812345678`, `0532-88886666`): the list import
+/// reads one per row, and [`parse`] builds several strings for each.
+pub fn normalize(raw: &str) -> Result<Cow<'_, str>, PhoneError> {
+    if is_normal_mobile(raw) || is_normal_landline(raw) {
+        return Ok(Cow::Borrowed(raw));
+    }
+    parse(raw).map(|phone| match phone {
+        Phone::Mobile(s) | Phone::Landline(s) => Cow::Owned(s),
+    })
+}
+
+/// 11 digits starting `1[3-9]`: what [`parse`] returns for it is itself.
+fn is_normal_mobile(raw: &str) -> bool {
+    let b = raw.as_bytes();
+    b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && b[1] >= b'3'
+}
+
+/// `area-number` with a valid area code and local number and nothing else: [`parse`] reads
+/// the two groups as such (their digits start with `0`, so they are not a mobile) and
+/// writes them back the same way.
+fn is_normal_landline(raw: &str) -> bool {
+    raw.split_once('-')
+        .is_some_and(|(area, number)| is_area_code(area) && is_local_number(number))
+}
+
 /// Splits off an extension introduced by an explicit marker; separators are handled later.
 fn split_extension(cleaned: &str) -> (&str, Option<&str>) {
     for marker in ["转", "EXT.", "EXT", "#", "X"] {
@@ -142,7 +169,8 @@ fn landline(groups: &[&str], marked_extension: Option<&str>) -> Option<String> {
             (*area, *number, rest.concat())
         }
         _ => {
-            let (area, number) = digits.split_at(implied_area_code_len(&digits)?);
+            // A cell of only an area code ("0532") has nothing after it: not a number.
+            let (area, number) = digits.split_at_checked(implied_area_code_len(&digits)?)?;
             (area, number, String::new())
         }
     };
@@ -250,6 +278,16 @@ mod tests {
         Err(PhoneError::Malformed {
             raw: raw.to_owned(),
         })
+    }
+
+    /// Cells that are only an area code, or less, once split past the end of the digits.
+    #[test]
+    fn a_bare_area_code_is_malformed_not_a_crash() {
+        for raw in ["0", "01", "053", "0532", "０５３"] {
+            assert!(parse(raw).is_err(), "{raw}");
+            // Masking reads the number the same way; it must not crash either.
+            assert!(mask_phone(raw).contains('*'), "{raw}");
+        }
     }
 
     #[test]
@@ -382,5 +420,48 @@ mod tests {
         assert_eq!(mask_name("张"), "张");
         assert_eq!(mask_name(""), "");
         assert_eq!(mask_name("   "), "");
+    }
+
+    #[test]
+    fn normal_numbers_are_borrowed() {
+        assert!(matches!(normalize("13812345678"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(normalize("0532-88886666"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(normalize("010-62345678"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(normalize("0532 88886666"), Ok(Cow::Owned(_))));
+        assert!(matches!(normalize("0532-88886666-1"), Ok(Cow::Owned(_))));
+        assert_eq!(
+            normalize("88886666"),
+            malformed("88886666").map(|_| Cow::Borrowed(""))
+        );
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn phone_cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "1[0-9]{10}",
+                "[0-9]{10,12}",
+                "0[0-9]{1,4}-[0-9]{6,9}",
+                "0[0-9]{2,3}-[0-9]{7,8}(-[0-9]{1,7})?",
+                "0[0-9]{2,3}-[0-9]{7,8}-",
+                "[-0-9]{0,14}",
+                "(\\+86|0086|86)?[ ]?1[3-9][0-9]{9}",
+                "[0-9 ()（）+#X转ext.—–-]{0,16}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(8192))]
+
+            #[test]
+            fn normalize_agrees_with_parse(raw in phone_cell()) {
+                let parsed = parse(&raw).map(|p| p.as_str().to_owned());
+                let normalized = normalize(&raw).map(Cow::into_owned);
+                prop_assert_eq!(normalized, parsed);
+            }
+        }
     }
 }

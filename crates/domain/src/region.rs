@@ -5,9 +5,10 @@
 //! is well formed but not on the list is *not* an error: registrations keep abolished
 //! districts, so callers turn it into a warning.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use crate::text::normalize_code;
+use crate::text::normalize_code_cow;
 use crate::uscc::{ExcelNumber, excel_number_form};
 
 /// One GB/T 2260 region: a province (`xx0000`), prefecture (`xxxx00`) or county-level unit.
@@ -41,6 +42,23 @@ const DIRECT_COUNTIES_SUFFIX: &str = "直辖县级行政区划";
 
 static REGIONS: LazyLock<Vec<Region>> = LazyLock::new(|| parse_table(TABLE));
 
+/// The codes of [`REGIONS`] as numbers, in the same order: [`lookup`] runs for every row of a
+/// list, and comparing integers is much cheaper than comparing strings.
+static KEYS: LazyLock<Vec<u32>> = LazyLock::new(|| {
+    all()
+        .iter()
+        .map(|r| six_digit_key(r.code).expect("table codes are well formed"))
+        .collect()
+});
+
+/// A code of exactly 6 ASCII digits as a number.
+fn six_digit_key(code: &str) -> Option<u32> {
+    let digits: &[u8; 6] = code.as_bytes().try_into().ok()?;
+    digits.iter().try_fold(0u32, |key, &b| {
+        b.is_ascii_digit().then(|| key * 10 + u32::from(b - b'0'))
+    })
+}
+
 /// Reads the embedded TSV. Comment and malformed lines are skipped rather than panicking; a
 /// unit test asserts that no data line is lost that way.
 fn parse_table(table: &'static str) -> Vec<Region> {
@@ -65,11 +83,9 @@ pub fn all() -> &'static [Region] {
 
 /// The region with exactly this code, if it is on the list.
 pub fn lookup(code: &str) -> Option<&'static Region> {
-    let regions = all();
-    regions
-        .binary_search_by(|r| r.code.cmp(code))
-        .ok()
-        .map(|i| &regions[i])
+    // Every code on the list is 6 digits, so anything else is not on it.
+    let key = six_digit_key(code)?;
+    KEYS.binary_search(&key).ok().map(|i| &all()[i])
 }
 
 /// Exactly 6 ASCII digits with a province part in 11..=82 (which also rules out `000000`).
@@ -124,24 +140,38 @@ pub fn counties_under(prefix: &str) -> impl Iterator<Item = &'static Region> {
 /// Also accepts the form a spreadsheet number takes (`370202.0`). A well-formed code that is
 /// not on the list is returned as Ok: callers decide whether to warn.
 pub fn parse_code(raw: &str) -> Result<String, RegionError> {
-    let normalized = normalize_code(raw);
+    parse_code_cow(raw).map(Cow::into_owned)
+}
+
+/// [`parse_code`] without allocating when the cell already holds the code (perhaps padded,
+/// or as `370202.0`): then the code borrows from `raw`. The list import reads one per row.
+pub fn parse_code_cow(raw: &str) -> Result<Cow<'_, str>, RegionError> {
+    let normalized = normalize_code_cow(raw);
     if normalized.is_empty() {
         return Err(RegionError::Empty);
     }
-    let code = match excel_number_form(&normalized) {
+    let code = match normalized {
+        Cow::Borrowed(normalized) => code_in(normalized).map(Cow::Borrowed),
+        Cow::Owned(normalized) => code_in(&normalized).map(|code| Cow::Owned(code.to_owned())),
+    };
+    code.ok_or_else(|| RegionError::Malformed {
+        raw: raw.trim().to_owned(),
+    })
+}
+
+/// The well-formed code a normalised cell holds, as is or as a spreadsheet number.
+fn code_in(normalized: &str) -> Option<&str> {
+    if is_well_formed(normalized) {
+        return Some(normalized); // the usual cell; six digits are no spreadsheet number
+    }
+    let code = match excel_number_form(normalized) {
         Some(ExcelNumber::Decimal {
             integral,
             fraction_is_zero: true,
         }) => integral,
-        _ => normalized.as_str(),
+        _ => normalized,
     };
-    if is_well_formed(code) {
-        Ok(code.to_owned())
-    } else {
-        Err(RegionError::Malformed {
-            raw: raw.trim().to_owned(),
-        })
-    }
+    is_well_formed(code).then_some(code)
 }
 
 #[cfg(test)]
@@ -296,5 +326,85 @@ mod tests {
             .to_string(),
             "行政区划代码“37020”格式错误：应为 6 位数字，如 370202"
         );
+    }
+
+    #[test]
+    fn padded_and_plain_codes_are_borrowed() {
+        assert!(matches!(
+            parse_code_cow(" 370202 "),
+            Ok(Cow::Borrowed("370202"))
+        ));
+        assert!(matches!(
+            parse_code_cow("370202.0"),
+            Ok(Cow::Borrowed("370202"))
+        ));
+        assert!(matches!(parse_code_cow("３７０２０２"), Ok(Cow::Owned(_))));
+    }
+
+    mod properties {
+        use super::super::*;
+        use crate::text::normalize_code;
+        use proptest::prelude::*;
+
+        /// `parse_code` as it was before `parse_code_cow`, to check that nothing changed.
+        fn reference_parse_code(raw: &str) -> Result<String, RegionError> {
+            let normalized = normalize_code(raw);
+            if normalized.is_empty() {
+                return Err(RegionError::Empty);
+            }
+            let code = match excel_number_form(&normalized) {
+                Some(ExcelNumber::Decimal {
+                    integral,
+                    fraction_is_zero: true,
+                }) => integral,
+                _ => normalized.as_str(),
+            };
+            if is_well_formed(code) {
+                Ok(code.to_owned())
+            } else {
+                Err(RegionError::Malformed {
+                    raw: raw.trim().to_owned(),
+                })
+            }
+        }
+
+        /// `lookup` as it was: a binary search of the strings.
+        fn reference_lookup(code: &str) -> Option<&'static Region> {
+            let regions = all();
+            regions
+                .binary_search_by(|r| r.code.cmp(code))
+                .ok()
+                .map(|i| &regions[i])
+        }
+
+        fn region_cell() -> impl Strategy<Value = String> {
+            prop_oneof![
+                proptest::sample::select(all()).prop_map(|r| r.code.to_owned()),
+                "[0-9]{6}",
+                "[ \u{3000}]?[0-9０-９]{4,7}(\\.0*)?[ \u{3000}]?",
+                "[0-9]{1,6}\\.[0-9]{0,2}",
+                "[0-9.E+ ]{0,9}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            #[test]
+            fn parsing_and_lookup_agree_with_the_reference(raw in region_cell()) {
+                prop_assert_eq!(parse_code_cow(&raw).map(Cow::into_owned), reference_parse_code(&raw));
+                prop_assert_eq!(parse_code(&raw), reference_parse_code(&raw));
+                prop_assert_eq!(lookup(&raw), reference_lookup(&raw));
+                prop_assert_eq!(lookup(raw.trim()), reference_lookup(raw.trim()));
+            }
+        }
+
+        #[test]
+        fn every_listed_code_is_found() {
+            for r in all() {
+                assert_eq!(lookup(r.code), Some(r));
+            }
+        }
     }
 }

@@ -374,12 +374,15 @@ impl SizeStandard {
     }
 }
 
-/// The row's indicator values, in row order; the first one missing is the reason.
-fn indicator_values(row: &SizeRow, ind: &Indicators) -> Result<Vec<i64>, SizeUnknown> {
-    row.indicators
-        .iter()
-        .map(|i| ind.value(*i).ok_or(SizeUnknown::Missing(*i)))
-        .collect()
+/// The row's indicator values, in row order (the rest of the array unused); the first one
+/// missing is the reason. An array, not a `Vec`: this runs for every row of a list, and a row
+/// names each of the three indicators at most once (a test checks every standard).
+fn indicator_values(row: &SizeRow, ind: &Indicators) -> Result<[i64; 3], SizeUnknown> {
+    let mut values = [0; 3];
+    for (value, i) in values.iter_mut().zip(row.indicators) {
+        *value = ind.value(*i).ok_or(SizeUnknown::Missing(*i))?;
+    }
+    Ok(values)
 }
 
 #[cfg(test)]
@@ -791,5 +794,83 @@ mod tests {
         assert_eq!(Indicator::Assets.name_zh(), "资产总额");
         assert_eq!(MiitIndustry::Other.name_zh(), "其他未列明行业");
         assert_eq!(MiitIndustry::Other.row_number(), 16);
+    }
+
+    /// `indicator_values` fills a 3-slot array, one slot per indicator of the row.
+    #[test]
+    fn rows_name_each_indicator_at_most_once() {
+        for standard in STANDARDS {
+            for row in standard.rows() {
+                let mut seen = Vec::new();
+                for i in row.indicators {
+                    assert!(!seen.contains(i), "{} {:?}", standard.id, row.industry);
+                    seen.push(*i);
+                }
+                assert!(row.indicators.len() <= 3);
+            }
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// `classify` as it was, collecting the indicator values into a `Vec`.
+        fn reference_classify(
+            industry: &IndustryCode,
+            ind: &Indicators,
+        ) -> Result<SizeClass, SizeUnknown> {
+            let row = MIIT_2011.row(miit_industry(industry)?);
+            let values: Vec<i64> = row
+                .indicators
+                .iter()
+                .map(|i| ind.value(*i).ok_or(SizeUnknown::Missing(*i)))
+                .collect::<Result<_, _>>()?;
+            let meets = |class: SizeClass| {
+                row.indicators
+                    .iter()
+                    .zip(row.bounds(class))
+                    .zip(&values)
+                    .all(|((indicator, bound), value)| {
+                        *value >= indicator.bound_in_comparison_unit(*bound)
+                    })
+            };
+            Ok([SizeClass::Large, SizeClass::Medium, SizeClass::Small]
+                .into_iter()
+                .find(|c| meets(*c))
+                .unwrap_or(SizeClass::Micro))
+        }
+
+        fn amount() -> impl Strategy<Value = Option<i64>> {
+            prop_oneof![
+                Just(None),
+                (0i64..2_000).prop_map(Some),
+                (0i64..3_000_000_000).prop_map(Some),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            #[test]
+            fn classify_agrees_with_the_reference(
+                raw in "[A-T][0-9]{2,4}",
+                employees in amount(),
+                revenue in amount(),
+                assets in amount(),
+            ) {
+                if let Ok(industry) = IndustryCode::parse(&raw) {
+                    let ind = Indicators {
+                        employees,
+                        revenue: revenue.map(Yuan),
+                        assets: assets.map(Yuan),
+                    };
+                    prop_assert_eq!(
+                        MIIT_2011.classify(&industry, &ind),
+                        reference_classify(&industry, &ind)
+                    );
+                }
+            }
+        }
     }
 }

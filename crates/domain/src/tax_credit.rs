@@ -1,7 +1,7 @@
 //! Tax credit rating (纳税信用级别) as enterprise lists carry it: A, B, M, C, D, or not rated.
 //! Which levels a bureau accepts is decided in `eligibility`; this module only reads them.
 
-use crate::text::normalize_code;
+use crate::text::normalize_code_cow;
 
 /// A tax credit level. `M` (newly established, or no revenue with a score ≥ 70) exists since
 /// 2018. Ordered as the campaign ranks them: A, B, M, C, D.
@@ -68,8 +68,8 @@ pub enum TaxCreditError {
 /// Reads a tax credit cell. Blank, 未评级 or 无 → `Ok(None)`: not rated, which eligibility
 /// treats like M. Accepts `"a"`, `"Ａ"`, `"A级"`, `"B 级"`.
 pub fn parse(raw: &str) -> Result<Option<TaxCredit>, TaxCreditError> {
-    let cell = normalize_code(raw);
-    if cell.is_empty() || NOT_RATED.contains(&cell.as_str()) {
+    let cell = normalize_code_cow(raw);
+    if cell.is_empty() || NOT_RATED.contains(&&*cell) {
         return Ok(None);
     }
     let letter_only = cell.strip_suffix('级').unwrap_or(&cell);

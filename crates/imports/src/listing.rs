@@ -12,7 +12,7 @@ use yinqi_domain::bureau;
 use yinqi_domain::eligibility::Exclusions;
 use yinqi_domain::entity::{EntityType, SpecialCategory};
 use yinqi_domain::listing::{
-    self, AccountBank, Field, FieldError, ListingContext, ListingRecord, Warnings,
+    self, AccountBankRef, Field, FieldError, ListingContext, ListingRecordRef, Warnings,
 };
 use yinqi_domain::size;
 use yinqi_store::{Campaign, DuplicateKind, MergeReport, RowText, Scope, StagedRow, Store};
@@ -168,6 +168,48 @@ pub fn import_listing(
     Ok(summary)
 }
 
+/// Runs exactly the reading thread's work of [`import_listing`] over a file — decoding,
+/// parsing, screening, staging, the error report — with no database: the staged batches are
+/// only counted. For `examples/parse_rows.rs`, which profiles that thread by itself. Returns
+/// the number of data rows read. The error report goes to a temporary file, deleted after.
+#[doc(hidden)]
+pub fn parse_file_for_profiling(
+    path: &Path,
+    bureau: &str,
+    directory: &HashMap<String, i64>,
+) -> Result<u64, ImportError> {
+    let bureau =
+        bureau::by_code(bureau).ok_or_else(|| ImportError::UnknownBureau(bureau.to_owned()))?;
+    let options = yinqi_domain::eligibility::EligibilityOptions::default();
+    let mut reader = TableReader::open(path)?;
+    let columns = Columns::match_file(reader.headers())?;
+    let report_path =
+        std::env::temp_dir().join(format!("yinqi-profile-{}.errors.csv", std::process::id()));
+    let mut report = ErrorReport::new(&report_path, reader.format(), reader.headers());
+    let reading = Reading {
+        columns: &columns,
+        headers: reader.headers().to_vec(),
+        ctx: ListingContext {
+            bureau,
+            standard: &size::MIIT_2011,
+            options: &options,
+        },
+        directory,
+    };
+    let (tx, rx) = sync_channel::<Vec<StagedRow>>(1);
+    let produced = std::thread::scope(|s| {
+        let consumer = s.spawn(move || rx.into_iter().map(|b| b.len() as u64).sum::<u64>());
+        let produced = reading.read_all(&mut reader, &mut report, tx, &|_| {});
+        let staged = consumer.join().unwrap_or_default();
+        produced.map(|p| {
+            debug_assert_eq!(staged, p.accepted);
+            p.rows
+        })
+    });
+    report.discard();
+    produced
+}
+
 /// Which column of the file holds each field of the format.
 struct Columns {
     index: [Option<usize>; Field::ALL.len()],
@@ -241,7 +283,8 @@ impl Reading<'_> {
         let mut batch = Vec::with_capacity(BATCH_ROWS);
         while reader.read_row(&mut row)? {
             out.rows += 1;
-            match listing::parse_record(|f| self.columns.cell(&row, f), &self.ctx) {
+            // The record borrows from `row`, which is only overwritten once it is staged.
+            match listing::parse_record_ref(|f| self.columns.cell(&row, f), &self.ctx) {
                 Ok(record) => {
                     out.accepted += 1;
                     if !record.warnings.is_empty() {
@@ -325,18 +368,17 @@ impl Reading<'_> {
     }
 
     /// The row as stored, with the summary category it has before the merge.
-    fn stage(&self, line: u64, rec: ListingRecord) -> (StagedRow, Outcome) {
+    fn stage(&self, line: u64, rec: ListingRecordRef<'_>) -> (StagedRow, Outcome) {
         let (code, raw, bank_id) = match &rec.account_bank {
-            AccountBank::Valid(c) => (
-                Some(c.as_str()),
-                None,
-                self.directory.get(c.as_str()).copied(),
-            ),
-            AccountBank::Invalid(raw) => (None, Some(raw.as_str()), None),
-            AccountBank::Missing => (None, None, None),
+            AccountBankRef::Valid(c) => {
+                let c = c.as_str();
+                (Some(c), None, self.directory.get(c).copied())
+            }
+            AccountBankRef::Invalid(raw) => (None, Some(&**raw), None),
+            AccountBankRef::Missing => (None, None, None),
         };
         let outcome = Outcome::screened(rec.exclusions, code.is_some(), bank_id.is_some());
-        let industry = rec.industry.as_string();
+        let industry = rec.industry.to_text();
         let mut row = StagedRow::new(
             line,
             &RowText {
