@@ -372,3 +372,39 @@ impl Store {
         self.read(|c| c.query_vec(&sql, &values, enterprise_from_row))
     }
 }
+
+impl Store {
+    /// Releases `bureau`'s list to the banks: from now on their admins, branches and
+    /// managers see its enterprises. HQ or the bureau itself may; releasing again is
+    /// harmless (rows loaded since are released too). Returns the rows newly released.
+    pub fn release_list(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        bureau: &str,
+        actor: &str,
+    ) -> Result<u64> {
+        if yinqi_domain::bureau::by_code(bureau).is_none() {
+            return Err(StoreError::Invalid(format!("未知的监管局代码：{bureau}")));
+        }
+        if !scope.covers_bureau(bureau) {
+            return Err(StoreError::NotFound);
+        }
+        self.write(|c| {
+            let n = c.execute(
+                "UPDATE enterprises SET released = TRUE WHERE campaign_id = $1 AND bureau_code = $2 AND NOT released",
+                params![campaign_id, bureau],
+            )?;
+            crate::audit::record(
+                c,
+                actor,
+                "enterprise_list.release",
+                Some(campaign_id),
+                Some(bureau),
+                None,
+                &serde_json::json!({ "released": n }),
+            )?;
+            Ok(n)
+        })
+    }
+}

@@ -28,6 +28,8 @@ pub enum Scope {
 impl Scope {
     /// The SQL condition restricting the enterprise table (aliased `alias`) to this scope,
     /// with its parameters numbered from `first_param`. `None` means no row is visible.
+    /// Banks, branches and managers see a bureau's list only once it is released to them;
+    /// the condition names `released` first so the partial bank/branch indexes apply.
     pub(crate) fn enterprise_condition<'a>(
         &'a self,
         alias: &str,
@@ -42,21 +44,28 @@ impl Scope {
             Scope::Bank {
                 bank_id,
                 bureau: None,
-            } => Some((format!("{alias}.bank_id = ${p}"), vec![Val::Int(*bank_id)])),
+            } => Some((
+                format!("{alias}.released AND {alias}.bank_id = ${p}"),
+                vec![Val::Int(*bank_id)],
+            )),
             Scope::Bank {
                 bank_id,
                 bureau: Some(b),
             } => Some((
                 format!(
-                    "{alias}.bank_id = ${p} AND {alias}.bureau_code = ${}",
+                    "{alias}.released AND {alias}.bank_id = ${p} AND {alias}.bureau_code = ${}",
                     p + 1
                 ),
                 vec![Val::Int(*bank_id), Val::Text(b)],
             )),
-            Scope::Branch(code) => {
-                Some((format!("{alias}.branch_code = ${p}"), vec![Val::Text(code)]))
-            }
-            Scope::Manager(id) => Some((format!("{alias}.manager_id = ${p}"), vec![Val::Int(*id)])),
+            Scope::Branch(code) => Some((
+                format!("{alias}.released AND {alias}.branch_code = ${p}"),
+                vec![Val::Text(code)],
+            )),
+            Scope::Manager(id) => Some((
+                format!("{alias}.released AND {alias}.manager_id = ${p}"),
+                vec![Val::Int(*id)],
+            )),
             Scope::Enterprise(id) => Some((format!("{alias}.id = ${p}"), vec![Val::Int(*id)])),
             Scope::Aggregates => None,
         }

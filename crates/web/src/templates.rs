@@ -171,6 +171,7 @@ pub fn action_label(action: &str) -> &'static str {
         "association.create" => "登记银行业协会",
         "bank_registry.import" => "导入银行机构名录",
         "enterprise_list.import" => "导入企业名单",
+        "enterprise_list.release" => "发布名单给银行",
         "enterprise.override" => "调整企业是否纳入",
         "enterprise.reveal" => "查看完整联系方式",
         "bureau.options" => "修改纳税信用级别选项",

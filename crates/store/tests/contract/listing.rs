@@ -312,6 +312,28 @@ pub fn scope_hides_other_bureaus_rows(db: &TestDb) {
     );
     let campaign = db.store.campaign(None).unwrap();
     let code = uscc(1);
+    let bank_side = Scope::Branch(ICBC_GZ.into());
+    // Before the bureau releases its list, the bank side sees none of it.
+    assert!(matches!(
+        db.store.enterprise_by_uscc(&bank_side, campaign.id, &code),
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store
+            .release_list(&Scope::Bureau("11".into()), campaign.id, "44", "t"),
+        Err(StoreError::NotFound)
+    ));
+    let released = db
+        .store
+        .release_list(&Scope::Bureau("44".into()), campaign.id, "44", "t");
+    assert_eq!(released.unwrap(), 1);
+    assert_eq!(
+        db.store
+            .release_list(&Scope::Nation, campaign.id, "44", "t")
+            .unwrap(),
+        0,
+        "releasing again releases nothing new"
+    );
     let visible = [
         Scope::Nation,
         Scope::Bureau("44".into()),

@@ -153,6 +153,9 @@ impl World {
                 .unwrap();
             import.stage(&rows).unwrap();
             import.finish(|_| Ok(serde_json::json!({}))).unwrap();
+            store
+                .release_list(&Scope::Nation, campaign.id, bureau, "fixture")
+                .unwrap();
         }
         let hash = yinqi_web::auth::hash_password(PASSWORD).unwrap();
         let association = store

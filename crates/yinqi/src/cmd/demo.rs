@@ -85,6 +85,8 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         bar.finish();
         println!();
         print_listing(&summary?, &campaign.name, bureau.name, started.elapsed());
+        // The demo's lists are settled at once, so the bank logins see their enterprises.
+        store.release_list(&Scope::Nation, campaign.id, bureau.code, &ctx.actor)?;
     }
 
     let totals = store.list_counts(&Scope::Nation, campaign.id)?;

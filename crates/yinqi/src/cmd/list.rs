@@ -29,6 +29,11 @@ pub enum ListCommand {
         #[arg(long)]
         bureau: Option<String>,
     },
+    /// Release a bureau's list to the banks (they see its enterprises from then on).
+    Release {
+        #[arg(long)]
+        bureau: String,
+    },
     /// The newest audit log entries.
     Audit {
         #[arg(long)]
@@ -115,6 +120,12 @@ pub fn run(ctx: &Context, command: ListCommand) -> anyhow::Result<()> {
                     d.uscc, d.name, d.claimant_bureau, d.source_line, d.owner_bureau
                 );
             }
+        }
+        ListCommand::Release { bureau } => {
+            let b = bureau_arg(&bureau)?;
+            let n =
+                store.release_list(&scope_for(Some(b.code)), campaign.id, b.code, &ctx.actor)?;
+            println!("{}的名单已发布给银行（本次新发布 {n} 家企业）。", b.name);
         }
         ListCommand::Audit { bureau, limit } => {
             let bureau = bureau_of(&bureau)?;
