@@ -27,6 +27,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_access.sql"),
         postgres: include_str!("../migrations/postgres/0002_access.sql"),
     },
+    Migration {
+        version: 3,
+        name: "release",
+        sqlite: include_str!("../migrations/sqlite/0003_release.sql"),
+        postgres: include_str!("../migrations/postgres/0003_release.sql"),
+    },
 ];
 
 /// The newest version this program knows.

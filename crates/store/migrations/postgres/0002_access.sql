@@ -66,10 +66,5 @@ CREATE INDEX api_tokens_bank ON api_tokens (bank_id);
 -- The customer manager an enterprise is given to (a user with role customer_manager).
 ALTER TABLE enterprises ADD COLUMN manager_id BIGINT REFERENCES users (id);
 CREATE INDEX enterprises_manager ON enterprises (manager_id) WHERE manager_id IS NOT NULL;
-
--- Banks see a bureau's list once it is released to them (R21: the list is settled first).
--- Their indexes hold released rows only, so loading and re-loading a draft list — millions
--- of rows — does not maintain them row by row; releasing builds them once.
-ALTER TABLE enterprises ADD COLUMN released BOOLEAN NOT NULL DEFAULT FALSE;
-CREATE INDEX enterprises_bank ON enterprises (campaign_id, bank_id, id) WHERE released AND bank_id IS NOT NULL;
-CREATE INDEX enterprises_branch ON enterprises (campaign_id, branch_code, id) WHERE released AND branch_code IS NOT NULL;
+CREATE INDEX enterprises_bank ON enterprises (campaign_id, bank_id, id) WHERE bank_id IS NOT NULL;
+CREATE INDEX enterprises_branch ON enterprises (campaign_id, branch_code, id) WHERE branch_code IS NOT NULL;
