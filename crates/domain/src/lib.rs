@@ -7,6 +7,7 @@ pub mod bureau;
 pub mod eligibility;
 pub mod entity;
 pub mod industry;
+pub mod invitation;
 pub mod listing;
 pub mod phone;
 pub mod region;

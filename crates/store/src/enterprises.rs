@@ -278,90 +278,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Enterprise>> {
         let mut values: Vec<Val<'_>> = vec![Val::Int(campaign_id), Val::Int(after.unwrap_or(0))];
-        let (scope_sql, mut scope_values) = scope
-            .enterprise_condition("e", values.len() + 1)
-            .ok_or(StoreError::NotFound)?;
-        values.append(&mut scope_values);
-        let mut conditions = vec![scope_sql];
-        // Adds `sql` with its one `?` numbered as the next parameter.
-        fn add<'v>(conditions: &mut Vec<String>, values: &mut Vec<Val<'v>>, sql: &str, v: Val<'v>) {
-            values.push(v);
-            conditions.push(sql.replace('?', &format!("${}", values.len())));
-        }
-        let name_prefix;
-        if let Some(q) = filter
-            .query
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-        {
-            match yinqi_domain::uscc::Uscc::parse(q) {
-                Ok(parsed) => {
-                    name_prefix = parsed.code.as_str().to_owned();
-                    add(
-                        &mut conditions,
-                        &mut values,
-                        "e.uscc = ?",
-                        Val::Text(&name_prefix),
-                    );
-                }
-                Err(_) => {
-                    // Prefix match on the name (the index-friendly form; LIKE wildcards in
-                    // the query are taken literally).
-                    name_prefix = q.replace(['%', '_', '\\'], "");
-                    values.push(Val::Text(&name_prefix));
-                    conditions.push(format!(
-                        "substr(e.name, 1, length(${n})) = ${n}",
-                        n = values.len()
-                    ));
-                }
-            }
-        }
-        if let Some(eligible) = filter.eligible {
-            add(
-                &mut conditions,
-                &mut values,
-                "e.eligible = ?",
-                Val::Bool(eligible),
-            );
-        }
-        if let Some(b) = &filter.bureau {
-            add(
-                &mut conditions,
-                &mut values,
-                "e.bureau_code = ?",
-                Val::Text(b),
-            );
-        }
-        if let Some(b) = filter.bank_id {
-            add(&mut conditions, &mut values, "e.bank_id = ?", Val::Int(b));
-        }
-        if let Some(b) = &filter.branch {
-            add(
-                &mut conditions,
-                &mut values,
-                "e.branch_code = ?",
-                Val::Text(b),
-            );
-        }
-        if let Some(m) = filter.manager_id {
-            add(
-                &mut conditions,
-                &mut values,
-                "e.manager_id = ?",
-                Val::Int(m),
-            );
-        }
-        match filter.assignment.as_deref() {
-            None => {}
-            Some("assigned") => conditions.push("e.unassigned IS NULL".into()),
-            Some(reason) => add(
-                &mut conditions,
-                &mut values,
-                "e.unassigned = ?",
-                Val::Text(reason),
-            ),
-        }
+        let mut name_prefix = String::new();
+        let conditions = filter_conditions(scope, filter, &mut values, &mut name_prefix)?;
         let sql = format!(
             "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e
              WHERE e.campaign_id = $1 AND e.id > $2 AND {}
@@ -371,6 +289,85 @@ impl Store {
         );
         self.read(|c| c.query_vec(&sql, &values, enterprise_from_row))
     }
+}
+
+/// The conditions on `enterprises e` for `scope` and `filter`, their parameters appended to
+/// `values` (numbered after those already there). `name_prefix` holds the normalised search
+/// text the parameters borrow.
+pub(crate) fn filter_conditions<'v>(
+    scope: &'v Scope,
+    filter: &'v EnterpriseFilter,
+    values: &mut Vec<Val<'v>>,
+    name_prefix: &'v mut String,
+) -> Result<Vec<String>> {
+    let (scope_sql, mut scope_values) = scope
+        .enterprise_condition("e", values.len() + 1)
+        .ok_or(StoreError::NotFound)?;
+    values.append(&mut scope_values);
+    let mut conditions = vec![scope_sql];
+    // Adds `sql` with its one `?` numbered as the next parameter.
+    fn add<'v>(conditions: &mut Vec<String>, values: &mut Vec<Val<'v>>, sql: &str, v: Val<'v>) {
+        values.push(v);
+        conditions.push(sql.replace('?', &format!("${}", values.len())));
+    }
+    if let Some(q) = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        let parsed = yinqi_domain::uscc::Uscc::parse(q);
+        *name_prefix = match &parsed {
+            Ok(p) => p.code.as_str().to_owned(),
+            // LIKE wildcards in the query are taken literally.
+            Err(_) => q.replace(['%', '_', '\\'], ""),
+        };
+        let term: &'v str = name_prefix;
+        match parsed {
+            Ok(_) => {
+                add(&mut conditions, values, "e.uscc = ?", Val::Text(term));
+            }
+            Err(_) => {
+                // Prefix match on the name (the index-friendly form).
+                values.push(Val::Text(term));
+                conditions.push(format!(
+                    "substr(e.name, 1, length(${n})) = ${n}",
+                    n = values.len()
+                ));
+            }
+        }
+    }
+    if let Some(eligible) = filter.eligible {
+        add(
+            &mut conditions,
+            values,
+            "e.eligible = ?",
+            Val::Bool(eligible),
+        );
+    }
+    if let Some(b) = &filter.bureau {
+        add(&mut conditions, values, "e.bureau_code = ?", Val::Text(b));
+    }
+    if let Some(b) = filter.bank_id {
+        add(&mut conditions, values, "e.bank_id = ?", Val::Int(b));
+    }
+    if let Some(b) = &filter.branch {
+        add(&mut conditions, values, "e.branch_code = ?", Val::Text(b));
+    }
+    if let Some(m) = filter.manager_id {
+        add(&mut conditions, values, "e.manager_id = ?", Val::Int(m));
+    }
+    match filter.assignment.as_deref() {
+        None => {}
+        Some("assigned") => conditions.push("e.unassigned IS NULL".into()),
+        Some(reason) => add(
+            &mut conditions,
+            values,
+            "e.unassigned = ?",
+            Val::Text(reason),
+        ),
+    }
+    Ok(conditions)
 }
 
 impl Store {

@@ -10,8 +10,10 @@ mod scope;
 mod audit;
 mod banks;
 mod campaigns;
+mod codes;
 mod enterprises;
 mod listing;
+mod managers;
 mod sessions;
 mod settings;
 mod users;
@@ -19,11 +21,15 @@ mod users;
 pub use audit::AuditEntry;
 pub use banks::{BankImportSummary, BranchRecord};
 pub use campaigns::{Campaign, NewCampaign};
+pub use codes::{
+    CodeBatch, CodeHolder, CodeRow, Handover, Holder, IssueSummary, code_hash, new_code,
+};
 pub use enterprises::{CrossBureauDuplicate, Enterprise, EnterpriseFilter, ListCounts};
 pub use error::{Result, StoreError};
 pub use listing::{
     DuplicateKind, ListingImport, MergeReport, OverriddenRow, RowText, StagedDuplicate, StagedRow,
 };
+pub use managers::{AssignTarget, ManagerSummary};
 pub use migrate::{MIGRATIONS, latest_version};
 pub use scope::Scope;
 pub use sessions::{ApiToken, Session};

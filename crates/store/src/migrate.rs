@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_release.sql"),
         postgres: include_str!("../migrations/postgres/0003_release.sql"),
     },
+    Migration {
+        version: 4,
+        name: "codes",
+        sqlite: include_str!("../migrations/sqlite/0004_codes.sql"),
+        postgres: include_str!("../migrations/postgres/0004_codes.sql"),
+    },
 ];
 
 /// The newest version this program knows.

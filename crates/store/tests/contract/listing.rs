@@ -5,10 +5,10 @@ use yinqi_store::{BranchRecord, DuplicateKind, MergeReport, Scope, StagedRow, St
 
 use crate::harness::{TestDb, row, uscc};
 
-const ICBC_GZ: &str = "102581000013";
+pub const ICBC_GZ: &str = "102581000013";
 const UNKNOWN_BANK: &str = "308581000999";
 
-fn load_registry(store: &Store) -> i64 {
+pub fn load_registry(store: &Store) -> i64 {
     let rows = vec![BranchRecord {
         code: ICBC_GZ.into(),
         name: "中国工商银行广州分行营业部".into(),
@@ -32,7 +32,7 @@ fn bits(reasons: &[Exclusion]) -> i64 {
         .into()
 }
 
-fn import(
+pub fn import(
     store: &Store,
     campaign_code: Option<&str>,
     bureau: &str,

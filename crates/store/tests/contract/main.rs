@@ -2,6 +2,7 @@
 //! SQLite runs always; PostgreSQL runs with `--ignored` and needs `YINQI_TEST_POSTGRES`
 //! (e.g. `postgres://postgres@127.0.0.1:5432/test`): each test gets a schema of its own.
 
+mod codes;
 mod harness;
 mod listing;
 mod reference;
@@ -36,4 +37,8 @@ contract!(
     listing::bureau_options_rescreen_credit_levels,
     listing::merge_and_recompute_agree,
     listing::campaigns_keep_separate_lists,
+    codes::codes_wait_for_a_released_list,
+    codes::codes_travel_down_to_the_bank,
+    codes::revoked_code_stops_at_once,
+    codes::managers_activate_and_see_their_enterprises,
 );
