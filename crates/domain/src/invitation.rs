@@ -133,6 +133,17 @@ impl InvitationCode {
     }
 }
 
+/// The standard script (规范话术, R14) a bank sends with an enterprise's link: who writes,
+/// why, that it is free and voluntary, the code and the link. Kept short enough for three
+/// SMS segments.
+pub fn standard_sms(bank: &str, enterprise: &str, code: &InvitationCode, link: &str) -> String {
+    format!(
+        "【{bank}】尊敬的{enterprise}：按照监管部门“百行进万企”融资对接工作安排，我行诚邀贵企业填写融资需求问卷，\
+         了解贵企业的融资需要并提供对接服务。问卷免费、自愿填写，信息仅用于本次融资对接。\
+         请打开 {link} 填写，或在问卷入口输入邀请码 {code}。如有疑问，请联系贵企业基本存款账户开户网点。"
+    )
+}
+
 /// Full-width Latin letters and digits (ＡＢＣ１２３, typed with a Chinese input method) to ASCII.
 fn fold_full_width(c: char) -> char {
     match c {
@@ -227,6 +238,17 @@ mod tests {
         );
         let msg = CodeError::Length(4).to_string();
         assert!(msg.contains("12 位") && msg.contains('4'), "{msg}");
+    }
+
+    #[test]
+    fn standard_sms_names_bank_enterprise_code_and_link() {
+        let c = code(5);
+        let text = standard_sms("中国工商银行广州分行", "广州某某有限公司", &c, "https://x/q/ABC");
+        assert!(text.starts_with("【中国工商银行广州分行】"));
+        assert!(text.contains("广州某某有限公司"));
+        assert!(text.contains(&c.grouped()));
+        assert!(text.contains("https://x/q/ABC"));
+        assert!(text.contains("免费"));
     }
 
     #[test]

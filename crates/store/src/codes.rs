@@ -477,6 +477,27 @@ impl Store {
         Ok(text.and_then(|t| InvitationCode::parse(&t).ok()))
     }
 
+    /// Whether the enterprise has a code in force and where its batch is, for anyone who
+    /// sees the enterprise (HQ and the bureau see the status, never the code).
+    pub fn code_status(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        uscc: &str,
+    ) -> Result<Option<(Holder, i64)>> {
+        let enterprise = self.enterprise_by_uscc(scope, campaign_id, uscc)?;
+        let found = self.read(|c| {
+            c.query_opt(
+                "SELECT b.holder, c.issued_at FROM enterprise_codes c
+                 JOIN code_batches b ON b.id = c.batch_id
+                 WHERE c.enterprise_id = $1 AND c.active",
+                params![enterprise.id],
+                |r| Ok((r.text(0)?, r.i64(1)?)),
+            )
+        })?;
+        Ok(found.and_then(|(h, at)| Holder::from_code(&h).map(|h| (h, at))))
+    }
+
     /// Revokes an enterprise's code at once (it opens nothing from now on) and, with
     /// `reissue`, gives it a new one in the same batch. Anyone who sees the enterprise and
     /// handles codes may: HQ, its bureau, its bank and branch.

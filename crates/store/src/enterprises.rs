@@ -44,6 +44,8 @@ pub struct Enterprise {
     pub source_line: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The customer manager the bank gave this enterprise to.
+    pub manager_id: Option<i64>,
 }
 
 const ENTERPRISE_COLUMNS: &str = "e.id, e.campaign_id, e.uscc, e.bureau_code, e.name,
@@ -51,7 +53,7 @@ const ENTERPRISE_COLUMNS: &str = "e.id, e.campaign_id, e.uscc, e.bureau_code, e.
     e.tax_credit_year, e.entity_type, e.special_category, e.dishonest, e.account_bank_code,
     e.account_bank_raw, e.contact_name, e.contact_phone, e.size_class, e.size_unknown,
     e.exclusions, e.override, e.eligible, e.branch_code, e.bank_id, e.unassigned, e.warnings,
-    e.import_id, e.source_line, e.created_at, e.updated_at";
+    e.import_id, e.source_line, e.created_at, e.updated_at, e.manager_id";
 
 fn enterprise_from_row(r: &dyn DbRow) -> Result<Enterprise> {
     Ok(Enterprise {
@@ -87,6 +89,7 @@ fn enterprise_from_row(r: &dyn DbRow) -> Result<Enterprise> {
         source_line: r.i64(29)?,
         created_at: r.i64(30)?,
         updated_at: r.i64(31)?,
+        manager_id: r.opt_i64(32)?,
     })
 }
 

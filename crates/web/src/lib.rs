@@ -29,6 +29,16 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a login lasts without being renewed.
     pub session_hours: i64,
+    /// The address enterprises reach the platform at, without a trailing slash: the start
+    /// of every invitation link (`{public_url}/q/{code}`) and poster QR code.
+    pub public_url: String,
+}
+
+impl Config {
+    /// The link that opens the questionnaire of the enterprise holding `code`.
+    pub fn link_for(&self, code: &yinqi_domain::invitation::InvitationCode) -> String {
+        format!("{}/q/{}", self.public_url, code.as_str())
+    }
 }
 
 impl Default for Config {
@@ -36,6 +46,7 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_hours: 8,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

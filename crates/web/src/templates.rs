@@ -18,6 +18,10 @@ pub struct Nav {
     pub manages_users: bool,
     /// Whether the role manages its bank's API tokens (bank admins of a legal entity).
     pub manages_tokens: bool,
+    /// Whether the role handles invitation code batches (HQ, bureaus, banks, branches).
+    pub handles_codes: bool,
+    /// Whether the role gives enterprises to customer managers (bank admins, branches).
+    pub assigns_managers: bool,
 }
 
 impl Nav {
@@ -35,6 +39,18 @@ impl Nav {
                 yinqi_store::Role::HqAdmin
                     | yinqi_store::Role::BureauStaff
                     | yinqi_store::Role::BankAdmin
+            ),
+            handles_codes: matches!(
+                user.role,
+                yinqi_store::Role::HqAdmin
+                    | yinqi_store::Role::HqStaff
+                    | yinqi_store::Role::BureauStaff
+                    | yinqi_store::Role::BankAdmin
+                    | yinqi_store::Role::BranchStaff
+            ),
+            assigns_managers: matches!(
+                user.role,
+                yinqi_store::Role::BankAdmin | yinqi_store::Role::BranchStaff
             ),
             sees_audit: matches!(
                 user.role,
@@ -83,7 +99,12 @@ pub struct EnterprisesPage<'a> {
     pub eligible: &'a str,
     pub assignment: &'a str,
     pub bureau: &'a str,
+    pub branch: &'a str,
+    pub manager: &'a str,
     pub show_bureau: bool,
+    /// Customer managers the caller may give the listed enterprises to (bank side).
+    pub managers: Vec<(i64, String)>,
+    pub csrf: &'a str,
     pub rows: Vec<ListRow>,
     pub next_link: Option<String>,
 }
@@ -111,6 +132,138 @@ pub struct EnterprisePage<'a> {
     pub csrf: &'a str,
     /// The contact is shown in full (an audited reveal).
     pub revealed: bool,
+    pub code: CodeView,
+    /// The customer manager now holding it, and those the caller may give it to
+    /// (id, label, whether it is the one holding it).
+    pub manager: Option<i64>,
+    pub managers: Vec<(i64, String, bool)>,
+    pub notice: Option<&'a str>,
+}
+
+/// An enterprise's invitation code as its page shows it.
+#[derive(Default)]
+pub struct CodeView {
+    /// In words: not issued, or where its batch is.
+    pub status: String,
+    /// The code, its link and the standard SMS, for those who read codes.
+    pub code: Option<String>,
+    pub link: String,
+    pub sms: String,
+    /// Whether the caller may revoke and reissue it.
+    pub may_revoke: bool,
+}
+
+/// One code batch as listed.
+pub struct BatchRow {
+    pub id: i64,
+    pub bureau: String,
+    pub bank: String,
+    pub holder: &'static str,
+    pub codes: i64,
+    pub handed_at: String,
+    /// The next holder, when the caller may hand the batch on.
+    pub next: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "codes.html")]
+pub struct CodesPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub rows: Vec<BatchRow>,
+    /// Bureaus HQ may issue codes for: (code, name); empty for everyone else.
+    pub bureaus: Vec<(&'static str, &'static str)>,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+pub struct HandoverRow {
+    pub at: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub codes: i64,
+    pub actor: String,
+    pub detail: String,
+}
+
+/// One code of a batch as its page shows it (contacts masked).
+pub struct CodeSample {
+    pub uscc: String,
+    pub name: String,
+    pub contact: String,
+    pub code: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+pub struct BatchPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub batch: BatchRow,
+    pub handovers: Vec<HandoverRow>,
+    pub reads_codes: bool,
+    pub sample: Vec<CodeSample>,
+}
+
+#[derive(Template)]
+#[template(path = "entry.html")]
+pub struct EntryPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub typed: &'a str,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "found.html")]
+pub struct FoundPage<'a> {
+    pub nav: Option<Nav>,
+    pub name: &'a str,
+    pub uscc: &'a str,
+    pub bank: &'a str,
+    pub branch: &'a str,
+    pub code: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "activate.html")]
+pub struct ActivatePage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub error: Option<&'a str>,
+    /// The username of the account just activated.
+    pub done: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "poster.html")]
+pub struct PosterPage<'a> {
+    pub nav: Option<Nav>,
+    /// Trusted: drawn by our own QR renderer.
+    pub qr_svg: String,
+    pub url: &'a str,
+}
+
+pub struct ManagerRow {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub branch: String,
+    pub enterprises: i64,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "managers.html")]
+pub struct ManagersPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub rows: Vec<ManagerRow>,
+    /// Whether the viewer (a bank admin) issues activation codes.
+    pub issues_codes: bool,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
 }
 
 /// One audit log entry as shown.
@@ -172,6 +325,15 @@ pub fn action_label(action: &str) -> &'static str {
         "bank_registry.import" => "导入银行机构名录",
         "enterprise_list.import" => "导入企业名单",
         "enterprise_list.release" => "发布名单给银行",
+        "codes.issue" => "发放邀请码",
+        "codes.hand_over" => "移交邀请码批次",
+        "codes.export" => "导出邀请码（短信文件）",
+        "code.revoke" => "作废邀请码",
+        "code.reissue" => "作废并重发邀请码",
+        "manager_code.issue" => "发放客户经理激活码",
+        "manager.activate" => "客户经理激活账号",
+        "enterprise.assign_manager" => "指派客户经理",
+        "enterprise.unassign_manager" => "收回客户经理指派",
         "enterprise.override" => "调整企业是否纳入",
         "enterprise.reveal" => "查看完整联系方式",
         "bureau.options" => "修改纳税信用级别选项",

@@ -274,6 +274,46 @@ pub async fn enterprise(
     Ok(Json(enterprise_json(&e)))
 }
 
+/// An enterprise's invitation code, link and standard SMS, for the bank's own systems to
+/// push the link; 404 unless the caller is the bank side and the batch reached it.
+pub async fn code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(uscc): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = caller(&state, &headers).await?;
+    let uscc = yinqi_domain::uscc::Uscc::parse(&uscc)
+        .map_err(|_| ApiError::not_found())?
+        .code;
+    let scope = caller.scope.clone();
+    let (e, code, bank) = state
+        .db(move |s| {
+            let campaign = s.campaign(None)?;
+            let e = s.enterprise_by_uscc(&scope, campaign.id, uscc.as_str())?;
+            let code = s.enterprise_code(&scope, campaign.id, uscc.as_str())?;
+            let bank = match e.bank_id {
+                Some(id) => s.bank_name(id)?,
+                None => None,
+            };
+            Ok((e, code, bank))
+        })
+        .await?;
+    let code = code.ok_or_else(ApiError::not_found)?;
+    let link = state.config.link_for(&code);
+    let sms = yinqi_domain::invitation::standard_sms(
+        bank.as_deref().unwrap_or(""),
+        &e.name,
+        &code,
+        &link,
+    );
+    Ok(Json(json!({
+        "uscc": e.uscc,
+        "code": code.grouped(),
+        "link": link,
+        "sms": sms,
+    })))
+}
+
 /// Reads one enterprise in the caller's scope with its contact unmasked, recording the
 /// look in the audit log first (no record, no data).
 pub async fn reveal_contact(

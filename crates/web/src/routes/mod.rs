@@ -2,8 +2,13 @@
 //! headers, request metrics, body limits).
 
 mod api;
+mod codes;
+mod entry;
+mod export;
 mod health;
+mod managers;
 mod pages;
+mod qr;
 mod tokens;
 mod users;
 
@@ -36,6 +41,21 @@ pub fn router(state: AppState) -> Router {
         .route("/enterprises", get(pages::enterprises))
         .route("/enterprises/{uscc}", get(pages::enterprise))
         .route("/enterprises/{uscc}/reveal", post(pages::reveal))
+        .route("/enterprises/{uscc}/code", post(codes::revoke))
+        .route("/enterprises/{uscc}/qr.svg", get(codes::qr))
+        .route("/enterprises/{uscc}/manager", post(managers::assign_one))
+        .route("/codes", get(codes::list))
+        .route("/codes/issue", post(codes::issue))
+        .route("/codes/batches/{id}", get(codes::batch))
+        .route("/codes/batches/{id}/hand-over", post(codes::hand_over))
+        .route("/codes/batches/{id}/export", get(codes::export))
+        .route("/managers", get(managers::list))
+        .route("/managers/assign", post(managers::assign_bulk))
+        .route("/managers/{id}/code", post(managers::reissue_code))
+        .route("/q", get(entry::entry_form).post(entry::entry_submit))
+        .route("/q/{code}", get(entry::open_code))
+        .route("/activate", get(entry::activate_form).post(entry::activate))
+        .route("/poster", get(entry::poster))
         .route("/audit", get(pages::audit))
         .route("/users", get(users::list).post(users::create))
         .route("/tokens", get(tokens::list).post(tokens::create))
@@ -46,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enterprises", get(api::enterprises))
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/api/v1/enterprises/{uscc}/contact", post(api::contact))
+        .route("/api/v1/enterprises/{uscc}/code", get(api::code))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), observe))

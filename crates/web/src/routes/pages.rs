@@ -322,6 +322,11 @@ pub struct ListQuery {
     assignment: String,
     #[serde(default)]
     bureau: String,
+    #[serde(default)]
+    branch: String,
+    /// A customer manager's user id (the bank's "whose enterprises" view).
+    #[serde(default)]
+    manager: String,
     after: Option<i64>,
 }
 
@@ -341,6 +346,8 @@ pub async fn enterprises(
             _ => None,
         },
         bureau: Some(query.bureau.trim().to_owned()).filter(|b| !b.is_empty()),
+        branch: Some(query.branch.trim().to_owned()).filter(|b| !b.is_empty()),
+        manager_id: query.manager.trim().parse().ok(),
         assignment: Some(query.assignment.clone())
             .filter(|a| a == "assigned" || Unassigned::from_code(a).is_some()),
         ..EnterpriseFilter::default()
@@ -357,20 +364,27 @@ pub async fn enterprises(
     let next_link = (rows.len() == PAGE_SIZE as usize).then(|| {
         let last = rows.last().map_or(0, |e| e.id);
         format!(
-            "/enterprises?q={}&eligible={}&assignment={}&bureau={}&after={last}",
+            "/enterprises?q={}&eligible={}&assignment={}&bureau={}&branch={}&manager={}&after={last}",
             url_encode(&query.q),
             url_encode(&query.eligible),
             url_encode(&query.assignment),
-            url_encode(&query.bureau)
+            url_encode(&query.bureau),
+            url_encode(&query.branch),
+            url_encode(&query.manager)
         )
     });
+    let managers = super::managers::choices(&state, &caller).await;
     let page = EnterprisesPage {
         nav: nav(&state, &caller).await,
         q: &query.q,
         eligible: &query.eligible,
         assignment: &query.assignment,
         bureau: &query.bureau,
+        branch: &query.branch,
+        manager: &query.manager,
         show_bureau: matches!(caller.scope, Scope::Nation | Scope::Bank { .. }),
+        managers,
+        csrf: caller.csrf.as_deref().unwrap_or(""),
         rows: rows.iter().map(list_row).collect(),
         next_link,
     };
@@ -394,13 +408,7 @@ pub async fn enterprise(
         })
         .await
         .map_err(|e| PageError::from(e).into_response())?;
-    let page = EnterprisePage {
-        nav: nav(&state, &caller).await,
-        e: detail(&e, false),
-        csrf: caller.csrf.as_deref().unwrap_or(""),
-        revealed: false,
-    };
-    Ok(Html(render(&page)).into_response())
+    Ok(enterprise_page(&state, &caller, &e, false, None).await)
 }
 
 /// Shows one enterprise's contact in full, once, and records who looked.
@@ -422,13 +430,35 @@ pub async fn reveal(
     let e = super::api::reveal_contact(&state, &caller, code.as_str().to_owned())
         .await
         .map_err(|e| PageError::new(e.status, e.message).into_response())?;
+    Ok(enterprise_page(&state, &caller, &e, true, None).await)
+}
+
+/// The enterprise page with its invitation code (as far as the caller may read it) and,
+/// for the bank side, its customer manager.
+pub async fn enterprise_page(
+    state: &AppState,
+    caller: &Caller,
+    e: &Enterprise,
+    revealed: bool,
+    notice: Option<String>,
+) -> Response {
+    let code = super::codes::code_view(state, caller, e).await;
+    let managers = super::managers::choices(state, caller)
+        .await
+        .into_iter()
+        .map(|(id, label)| (id, label, e.manager_id == Some(id)))
+        .collect();
     let page = EnterprisePage {
-        nav: nav(&state, &caller).await,
-        e: detail(&e, true),
+        nav: nav(state, caller).await,
+        e: detail(e, revealed),
         csrf: caller.csrf.as_deref().unwrap_or(""),
-        revealed: true,
+        revealed,
+        code,
+        manager: e.manager_id,
+        managers,
+        notice: notice.as_deref(),
     };
-    Ok(Html(render(&page)).into_response())
+    Html(render(&page)).into_response()
 }
 
 #[derive(Deserialize)]

@@ -194,12 +194,25 @@ pub async fn create(
                 },
                 password_hash,
             };
-            s.create_user_as(&creator, &new)
+            let user = s.create_user_as(&creator, &new)?;
+            // A new customer manager gets an activation code at once, to pass on.
+            let code = if user.role == Role::CustomerManager && !user.has_password {
+                Some(s.issue_manager_code(&creator, user.id)?)
+            } else {
+                None
+            };
+            Ok((user, code))
         })
         .await;
     match result {
-        Ok(user) => {
-            let notice = format!("已创建用户 {}（{}）", user.username, user.role.label_zh());
+        Ok((user, code)) => {
+            let mut notice = format!("已创建用户 {}（{}）", user.username, user.role.label_zh());
+            if let Some(code) = code {
+                notice.push_str(&format!(
+                    "。激活码：{}（只显示这一次，请交给本人；本人在“客户经理激活”页面凭激活码设置密码）",
+                    code.grouped()
+                ));
+            }
             page(&state, &caller, None, Some(&notice), StatusCode::OK).await
         }
         Err(yinqi_store::StoreError::NotFound) => {

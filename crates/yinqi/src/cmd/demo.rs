@@ -107,6 +107,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             listen: args.listen,
             secure_cookies: false,
             session_hours: 8,
+            public_url: None,
             json_logs: false,
         },
     )

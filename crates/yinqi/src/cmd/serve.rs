@@ -18,6 +18,10 @@ pub struct ServeArgs {
     /// Hours a login lasts.
     #[arg(long, default_value_t = 8)]
     pub session_hours: i64,
+    /// The address enterprises reach the platform at (the start of every invitation link),
+    /// e.g. `https://yinqi.example.gov.cn`; default `http://` + the listen address.
+    #[arg(long, env = "YINQI_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Log requests as JSON lines (for log collectors) instead of text.
     #[arg(long)]
     pub json_logs: bool,
@@ -31,6 +35,12 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
         Config {
             secure_cookies: args.secure_cookies,
             session_hours: args.session_hours.clamp(1, 24 * 30),
+            public_url: args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen))
+                .trim_end_matches('/')
+                .to_owned(),
         },
     );
     println!("yinqi 已启动：http://{}/ （Ctrl-C 停止）", args.listen);
