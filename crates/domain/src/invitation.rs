@@ -243,7 +243,12 @@ mod tests {
     #[test]
     fn standard_sms_names_bank_enterprise_code_and_link() {
         let c = code(5);
-        let text = standard_sms("中国工商银行广州分行", "广州某某有限公司", &c, "https://x/q/ABC");
+        let text = standard_sms(
+            "中国工商银行广州分行",
+            "广州某某有限公司",
+            &c,
+            "https://x/q/ABC",
+        );
         assert!(text.starts_with("【中国工商银行广州分行】"));
         assert!(text.contains("广州某某有限公司"));
         assert!(text.contains(&c.grouped()));

@@ -140,7 +140,11 @@ impl Store {
 
     /// The registry name of bank (legal entity) `id`.
     pub fn bank_name(&self, id: i64) -> Result<Option<String>> {
-        self.read(|c| c.query_opt("SELECT name FROM banks WHERE id = $1", params![id], |r| r.text(0)))
+        self.read(|c| {
+            c.query_opt("SELECT name FROM banks WHERE id = $1", params![id], |r| {
+                r.text(0)
+            })
+        })
     }
 
     /// The bank with the most enterprises assigned in `campaign_id`, and one of its branches

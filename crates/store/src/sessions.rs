@@ -124,6 +124,19 @@ impl Store {
         })
     }
 
+    /// Takes back one hit counted by [`Store::rate_hit`] (an attempt that turned out
+    /// legitimate): counting first and refunding after keeps the limit exact when many
+    /// requests arrive at once.
+    pub fn rate_refund(&self, bucket: &str) -> Result<()> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND hits > 0",
+                params![bucket],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Forgets a bucket (a successful login clears its account's failures).
     pub fn rate_reset(&self, bucket: &str) -> Result<()> {
         self.write(|c| {

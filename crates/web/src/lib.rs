@@ -19,6 +19,11 @@ use axum::Router;
 use yinqi_store::{Store, StoreError};
 
 pub use error::{ApiError, PageError};
+
+/// The throttles of the public code pages (for tests and the operator guide).
+pub mod entry_limits {
+    pub use crate::routes::entry::{CLIENT_FAILURES_ALLOWED, CODE_LOOKUPS_ALLOWED, CODE_WINDOW_MS};
+}
 pub use metrics::Metrics;
 pub use openapi::PATHS as API_PATHS;
 

@@ -17,9 +17,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::clock::beijing;
 use crate::error::PageError;
-use crate::templates::{
-    BatchPage, BatchRow, CodeSample, CodeView, CodesPage, HandoverRow, render,
-};
+use crate::templates::{BatchPage, BatchRow, CodeSample, CodeView, CodesPage, HandoverRow, render};
 
 fn page_error(e: impl Into<PageError>) -> Response {
     e.into().into_response()
@@ -91,7 +89,10 @@ async fn codes_page(
         })
         .await
         .map_err(page_error)?;
-    let may_issue = caller.user.as_ref().is_some_and(|u| u.role == Role::HqAdmin);
+    let may_issue = caller
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role == Role::HqAdmin);
     let page = CodesPage {
         nav: nav(state, caller).await,
         csrf: caller.csrf.as_deref().unwrap_or(""),
@@ -295,7 +296,11 @@ fn managers_line(detail: &serde_json::Value) -> String {
 
 fn masked_contact(r: &CodeRow) -> String {
     let name = r.contact_name.as_deref().map(mask_name).unwrap_or_default();
-    let phone = r.contact_phone.as_deref().map(mask_phone).unwrap_or_default();
+    let phone = r
+        .contact_phone
+        .as_deref()
+        .map(mask_phone)
+        .unwrap_or_default();
     format!("{name} {phone}").trim().to_owned()
 }
 
@@ -325,7 +330,8 @@ pub async fn export(
         "csv" | "" => false,
         _ => {
             return Err(
-                PageError::new(StatusCode::BAD_REQUEST, "导出格式只能是 csv 或 xlsx").into_response(),
+                PageError::new(StatusCode::BAD_REQUEST, "导出格式只能是 csv 或 xlsx")
+                    .into_response(),
             );
         }
     };
@@ -406,7 +412,11 @@ pub async fn code_view(state: &AppState, caller: &Caller, e: &yinqi_store::Enter
     let status = match status {
         None => "未发放".to_owned(),
         Some((holder, issued_at)) => {
-            format!("已发放（{}），批次现由{}持有", beijing(issued_at), holder.label_zh())
+            format!(
+                "已发放（{}），批次现由{}持有",
+                beijing(issued_at),
+                holder.label_zh()
+            )
         }
     };
     match code {
@@ -474,7 +484,14 @@ pub async fn revoke(
     let result = state
         .db(move |s| {
             let campaign = s.campaign(None)?;
-            let fresh = s.revoke_code(&scope, campaign.id, code.as_str(), &form.reason, reissue, &actor);
+            let fresh = s.revoke_code(
+                &scope,
+                campaign.id,
+                code.as_str(),
+                &form.reason,
+                reissue,
+                &actor,
+            );
             let e = s.enterprise_by_uscc(&scope, campaign.id, code.as_str())?;
             Ok((fresh, e))
         })

@@ -34,7 +34,11 @@ fn throttled() -> Response {
 }
 
 /// A page with a fresh double-submit CSRF token (there is no session on these pages).
-fn with_form_token(state: &AppState, status: StatusCode, html: impl FnOnce(&str) -> String) -> Response {
+fn with_form_token(
+    state: &AppState,
+    status: StatusCode,
+    html: impl FnOnce(&str) -> String,
+) -> Response {
     let csrf = auth::random_token();
     let body = html(&csrf);
     let cookie = auth::set_cookie(LOGIN_CSRF_COOKIE, &csrf, 3600, state.config.secure_cookies);
@@ -78,7 +82,12 @@ pub async fn entry_submit(
     Form(form): Form<EntryForm>,
 ) -> Response {
     if !form_token_ok(&headers, &form.csrf) {
-        return entry_page(&state, "", Some("页面已过期，请重新输入"), StatusCode::FORBIDDEN);
+        return entry_page(
+            &state,
+            "",
+            Some("页面已过期，请重新输入"),
+            StatusCode::FORBIDDEN,
+        );
     }
     let typed: String = form.code.chars().take(64).collect();
     match InvitationCode::parse(&typed) {
@@ -93,7 +102,12 @@ pub async fn entry_submit(
                 Ok(false) => {}
                 Err(response) => return response,
             }
-            entry_page(&state, &typed, Some(&e.to_string()), StatusCode::UNPROCESSABLE_ENTITY)
+            entry_page(
+                &state,
+                &typed,
+                Some(&e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -120,17 +134,19 @@ async fn lookup(state: &AppState, client: &str, code: InvitationCode) -> Result<
     let code_bucket = format!("code:code:{}", auth::sha256_hex(code.as_str()));
     state
         .db(move |s| {
-            if s.rate_hits(&client_bucket, CODE_WINDOW_MS)? >= CLIENT_FAILURES_ALLOWED
+            // Count the attempt as a failure first and refund it if the code is good, so a
+            // burst of simultaneous guesses cannot slip past the limit.
+            if s.rate_hit(&client_bucket, CODE_WINDOW_MS)? > CLIENT_FAILURES_ALLOWED
                 || s.rate_hit(&code_bucket, CODE_WINDOW_MS)? > CODE_LOOKUPS_ALLOWED
             {
                 return Ok(Lookup::Throttled);
             }
             match s.enterprise_for_code(&code)? {
-                Some(holder) => Ok(Lookup::Found(holder)),
-                None => {
-                    s.rate_hit(&client_bucket, CODE_WINDOW_MS)?;
-                    Ok(Lookup::Unknown)
+                Some(holder) => {
+                    s.rate_refund(&client_bucket)?;
+                    Ok(Lookup::Found(holder))
                 }
+                None => Ok(Lookup::Unknown),
             }
         })
         .await
@@ -150,7 +166,9 @@ pub async fn open_code(
         Err(e) => {
             return match count_failure(&state, &client).await {
                 Ok(true) => throttled(),
-                Ok(false) => entry_page(&state, &typed, Some(&e.to_string()), StatusCode::NOT_FOUND),
+                Ok(false) => {
+                    entry_page(&state, &typed, Some(&e.to_string()), StatusCode::NOT_FOUND)
+                }
                 Err(response) => response,
             };
         }
@@ -218,10 +236,20 @@ pub async fn activate(
     Form(form): Form<ActivateForm>,
 ) -> Response {
     if !form_token_ok(&headers, &form.csrf) {
-        return activate_page(&state, Some("页面已过期，请重新填写"), None, StatusCode::FORBIDDEN);
+        return activate_page(
+            &state,
+            Some("页面已过期，请重新填写"),
+            None,
+            StatusCode::FORBIDDEN,
+        );
     }
     let invalid = |message: &str| {
-        activate_page(&state, Some(message), None, StatusCode::UNPROCESSABLE_ENTITY)
+        activate_page(
+            &state,
+            Some(message),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     };
     let code = match InvitationCode::parse(&form.code.chars().take(64).collect::<String>()) {
         Ok(code) => code,
@@ -243,12 +271,12 @@ pub async fn activate(
     let client_bucket = format!("code:client:{client}");
     let result = state
         .db(move |s| {
-            if s.rate_hits(&client_bucket, CODE_WINDOW_MS)? >= CLIENT_FAILURES_ALLOWED {
+            if s.rate_hit(&client_bucket, CODE_WINDOW_MS)? > CLIENT_FAILURES_ALLOWED {
                 return Ok(Err(()));
             }
             let user = s.activate_manager(&code, &hash)?;
-            if user.is_none() {
-                s.rate_hit(&client_bucket, CODE_WINDOW_MS)?;
+            if user.is_some() {
+                s.rate_refund(&client_bucket)?;
             }
             Ok(Ok(user))
         })

@@ -66,9 +66,7 @@ pub fn sms_file(
     } else {
         std::fs::File::create(&file.0)
             .map_err(yinqi_files::FileError::from)
-            .and_then(|f| {
-                TableWriter::csv(std::io::BufWriter::new(f), TextEncoding::Utf8Bom, b',')
-            })
+            .and_then(|f| TableWriter::csv(std::io::BufWriter::new(f), TextEncoding::Utf8Bom, b','))
     }
     .map_err(file_error)?;
     writer.write_row(&SMS_HEADER).map_err(file_error)?;
@@ -86,8 +84,14 @@ pub fn sms_file(
             )
         } else {
             (
-                row.contact_name.as_deref().map(mask_name).unwrap_or_default(),
-                row.contact_phone.as_deref().map(mask_phone).unwrap_or_default(),
+                row.contact_name
+                    .as_deref()
+                    .map(mask_name)
+                    .unwrap_or_default(),
+                row.contact_phone
+                    .as_deref()
+                    .map(mask_phone)
+                    .unwrap_or_default(),
             )
         };
         let cells = [

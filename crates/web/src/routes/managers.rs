@@ -114,7 +114,14 @@ pub async fn reissue_code(
         Err(StoreError::NotFound) => Err(PageError::not_found().into_response()),
         Err(e) => {
             let message = PageError::from(e).message;
-            page(&state, &caller, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                &state,
+                &caller,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -165,8 +172,14 @@ pub async fn assign_bulk(
     let manager = match parse_manager(&form.manager) {
         Ok(m) => m,
         Err(message) => {
-            return page(&state, &caller, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+            return page(
+                &state,
+                &caller,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let filter = EnterpriseFilter {
@@ -217,7 +230,14 @@ pub async fn assign_bulk(
         }
         Err(e) => {
             let message = PageError::from(e).message;
-            page(&state, &caller, None, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                &state,
+                &caller,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -286,7 +306,12 @@ pub async fn choices(state: &AppState, caller: &Caller) -> Vec<(i64, String)> {
         .await
         .map(|ms| {
             ms.into_iter()
-                .map(|m| (m.user.id, format!("{}（{}）", m.user.display_name, m.user.username)))
+                .map(|m| {
+                    (
+                        m.user.id,
+                        format!("{}（{}）", m.user.display_name, m.user.username),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()

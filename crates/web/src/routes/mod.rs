@@ -3,7 +3,7 @@
 
 mod api;
 mod codes;
-mod entry;
+pub(crate) mod entry;
 mod export;
 mod health;
 mod managers;

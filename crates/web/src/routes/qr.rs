@@ -25,7 +25,11 @@ mod tests {
     #[test]
     fn draws_an_svg_document() {
         let out = svg("http://127.0.0.1:8080/q/23456789ABCD");
-        assert!(out.starts_with("<?xml") || out.starts_with("<svg"), "{}", &out[..40]);
+        assert!(
+            out.starts_with("<?xml") || out.starts_with("<svg"),
+            "{}",
+            &out[..40]
+        );
         assert!(out.contains("<svg") && out.contains("</svg>"));
         // Different links give different pictures.
         assert_ne!(out, svg("http://127.0.0.1:8080/q/23456789ABCE"));

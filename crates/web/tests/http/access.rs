@@ -20,12 +20,13 @@ fn expected(username: &str) -> BTreeSet<String> {
         "icbc-qingdao" => pick(&[2]),
         "ccb-admin" => pick(&[1]),
         "icbc-jinan-staff" => pick(&[0]),
+        "icbc-jinan-manager" => pick(&[0]),
         "association" => pick(&[]),
         other => panic!("unknown fixture user {other}"),
     }
 }
 
-const USERS: [&str; 9] = [
+const USERS: [&str; 10] = [
     "hq-admin",
     "hq-staff",
     "bureau-37",
@@ -34,6 +35,7 @@ const USERS: [&str; 9] = [
     "icbc-qingdao",
     "ccb-admin",
     "icbc-jinan-staff",
+    "icbc-jinan-manager",
     "association",
 ];
 

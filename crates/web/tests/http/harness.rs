@@ -214,6 +214,14 @@ impl World {
                 },
             ),
             (
+                "icbc-jinan-manager",
+                Role::CustomerManager,
+                Affiliation {
+                    branch_code: Some(ICBC_JINAN.into()),
+                    ..Default::default()
+                },
+            ),
+            (
                 "association",
                 Role::AssociationViewer,
                 Affiliation {
@@ -236,6 +244,7 @@ impl World {
                 )
                 .unwrap();
         }
+        give_out_codes(&store, campaign.id, icbc);
         let state = AppState::new(store, Config::default());
         World {
             app: yinqi_web::app(state.clone()),
@@ -321,4 +330,69 @@ pub async fn body_json(response: Response<Body>) -> Value {
 
 pub async fn body_text(response: Response<Body>) -> String {
     String::from_utf8(body_bytes(response).await).unwrap()
+}
+
+/// Codes of the fixture: issued for both bureaus; ICBC's Shandong batch handed all the way
+/// to its managers (jinan_icbc is icbc-jinan-manager's), CCB's to the bank, ICBC's Qingdao
+/// batch left at HQ.
+fn give_out_codes(store: &Store, campaign: i64, icbc: i64) {
+    let manager = store
+        .user_for_login("icbc-jinan-manager")
+        .unwrap()
+        .unwrap()
+        .0;
+    let icbc_scope = Scope::Bank {
+        bank_id: icbc,
+        bureau: None,
+    };
+    store
+        .assign_manager(
+            &icbc_scope,
+            campaign,
+            &yinqi_store::AssignTarget::One(&jinan_icbc()),
+            Some(manager.id),
+            false,
+            "fixture",
+        )
+        .unwrap();
+    for bureau in ["37", "3702"] {
+        store
+            .issue_codes(&Scope::Nation, campaign, bureau, "fixture")
+            .unwrap();
+    }
+    let shandong = Scope::Bureau("37".into());
+    for batch in store.code_batches(&shandong, campaign).unwrap() {
+        store
+            .hand_over(&Scope::Nation, batch.id, "fixture")
+            .unwrap();
+        store.hand_over(&shandong, batch.id, "fixture").unwrap();
+        if batch.bank_id == icbc {
+            store.hand_over(&icbc_scope, batch.id, "fixture").unwrap();
+        }
+    }
+}
+
+/// The batch of `bank` in `bureau`'s list.
+pub fn batch_of(store: &Store, bureau: &str, bank: i64) -> i64 {
+    let campaign = store.campaign(None).unwrap();
+    store
+        .code_batches(&Scope::Nation, campaign.id)
+        .unwrap()
+        .into_iter()
+        .find(|b| b.bureau_code == bureau && b.bank_id == bank)
+        .unwrap()
+        .id
+}
+
+/// The code in force of `uscc`, read as its bank.
+pub fn code_of(store: &Store, uscc: &str, bank: i64) -> yinqi_domain::invitation::InvitationCode {
+    let campaign = store.campaign(None).unwrap();
+    let scope = Scope::Bank {
+        bank_id: bank,
+        bureau: None,
+    };
+    store
+        .enterprise_code(&scope, campaign.id, uscc)
+        .unwrap()
+        .expect("a code the bank reads")
 }

@@ -2,6 +2,7 @@
 //! modules, run with `--ignored`), requests through the whole router.
 
 mod access;
+mod codes;
 mod harness;
 mod login;
 mod personal_data;
