@@ -4,12 +4,13 @@
 use serde_json::{Value, json};
 
 /// The paths this document describes, as the router spells them.
-pub const PATHS: [&str; 5] = [
+pub const PATHS: [&str; 6] = [
     "/api/v1/session",
     "/api/v1/me",
     "/api/v1/enterprises",
     "/api/v1/enterprises/{uscc}",
     "/api/v1/enterprises/{uscc}/contact",
+    "/api/v1/enterprises/{uscc}/code",
 ];
 
 pub fn document() -> Value {
@@ -55,6 +56,7 @@ pub fn document() -> Value {
                         "override": { "type": ["string", "null"] },
                         "branch_code": { "type": ["string", "null"] },
                         "bank_id": { "type": ["integer", "null"] },
+                        "manager_id": { "type": ["integer", "null"], "description": "The customer manager (user id) the bank gave the enterprise to." },
                         "unassigned": { "type": ["string", "null"] },
                         "contact_name": { "type": ["string", "null"], "description": "Masked." },
                         "contact_phone": { "type": ["string", "null"], "description": "Masked." }
@@ -101,6 +103,7 @@ pub fn document() -> Value {
                         { "name": "bureau", "in": "query", "schema": { "type": "string" } },
                         { "name": "bank", "in": "query", "schema": { "type": "integer" } },
                         { "name": "branch", "in": "query", "schema": { "type": "string" } },
+                        { "name": "manager", "in": "query", "description": "A customer manager's user id.", "schema": { "type": "integer" } },
                         { "name": "assignment", "in": "query", "schema": { "type": "string", "enum": ["assigned", "excluded", "bank_code_invalid", "bank_unknown"] } }
                     ],
                     "responses": {
@@ -131,6 +134,26 @@ pub fn document() -> Value {
                         "401": err("Not logged in."),
                         "403": err("Missing or wrong CSRF token."),
                         "404": err("No such enterprise in the caller's scope.")
+                    }
+                }
+            },
+            "/api/v1/enterprises/{uscc}/code": {
+                "get": {
+                    "summary": "One enterprise's invitation code, its link and the standard SMS text (规范话术), for the bank's own systems to push",
+                    "description": "Only the bank side reads codes: the bank, its branch, or the customer manager holding the enterprise, once the code batch has been handed to them.",
+                    "parameters": [{ "name": "uscc", "in": "path", "required": true, "schema": { "type": "string" } }],
+                    "responses": {
+                        "200": { "description": "The code in force.", "content": { "application/json": { "schema": {
+                            "type": "object",
+                            "properties": {
+                                "uscc": { "type": "string" },
+                                "code": { "type": "string", "examples": ["K7QM-3XPD-9RWC"] },
+                                "link": { "type": "string" },
+                                "sms": { "type": "string" }
+                            }
+                        } } } },
+                        "401": err("Not logged in."),
+                        "404": err("No such enterprise in the caller's scope, no code in force, or its batch has not reached the caller.")
                     }
                 }
             },

@@ -214,6 +214,7 @@ pub struct ListParams {
     bureau: Option<String>,
     bank: Option<i64>,
     branch: Option<String>,
+    manager: Option<i64>,
     assignment: Option<String>,
 }
 
@@ -235,7 +236,7 @@ pub async fn enterprises(
         bureau: p.bureau,
         bank_id: p.bank,
         branch: p.branch,
-        manager_id: None,
+        manager_id: p.manager,
         assignment: p.assignment,
     };
     let scope = caller.scope.clone();
@@ -383,6 +384,7 @@ fn enterprise_json(e: &Enterprise) -> Value {
         "override": e.override_decision,
         "branch_code": e.branch_code,
         "bank_id": e.bank_id,
+        "manager_id": e.manager_id,
         "unassigned": e.unassigned,
         "contact_name": e.contact_name.as_deref().map(mask_name),
         "contact_phone": e.contact_phone.as_deref().map(mask_phone),

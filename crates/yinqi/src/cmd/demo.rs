@@ -96,7 +96,9 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         totals.listed, totals.eligible, totals.assigned
     );
     println!("查看：yinqi list summary --bureau 37；yinqi list duplicates；yinqi list audit");
+    give_out_codes(&store, &campaign, &ctx.actor)?;
     print_logins(&store, &campaign, &ctx.actor)?;
+    print_codes(&store, &campaign, &ctx.actor, args.listen)?;
     if args.no_serve {
         return Ok(());
     }
@@ -111,6 +113,94 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             json_logs: false,
         },
     )
+}
+
+/// HQ issues every demo list's codes and each batch travels down to its bank, as in the
+/// campaign (the bank then pushes the links).
+fn give_out_codes(
+    store: &yinqi_store::Store,
+    campaign: &yinqi_store::Campaign,
+    actor: &str,
+) -> anyhow::Result<()> {
+    let mut issued = 0;
+    for code in DEMO_BUREAUS {
+        issued += store
+            .issue_codes(&Scope::Nation, campaign.id, code, actor)?
+            .codes;
+        let bureau = Scope::Bureau(code.to_owned());
+        for batch in store.code_batches(&bureau, campaign.id)? {
+            if batch.holder == yinqi_store::Holder::Hq {
+                store.hand_over(&Scope::Nation, batch.id, actor)?;
+            }
+            if matches!(
+                batch.holder,
+                yinqi_store::Holder::Hq | yinqi_store::Holder::Bureau
+            ) {
+                store.hand_over(&bureau, batch.id, actor)?;
+            }
+        }
+    }
+    println!("邀请码：本次新发放 {issued} 个，已按银行分批经监管局移交各银行。");
+    Ok(())
+}
+
+/// The busiest bank's first branch gets two customer managers: manager01 (with the demo
+/// password, holding the branch's enterprises and their codes) and manager02 (to be
+/// activated with the code printed here).
+fn print_codes(
+    store: &yinqi_store::Store,
+    campaign: &yinqi_store::Campaign,
+    actor: &str,
+    listen: std::net::SocketAddr,
+) -> anyhow::Result<()> {
+    use yinqi_store::{AssignTarget, EnterpriseFilter, Holder};
+    let (Some((admin, _)), Some((manager, _)), Some((waiting, _))) = (
+        store.user_for_login("bankadmin")?,
+        store.user_for_login("manager01")?,
+        store.user_for_login("manager02")?,
+    ) else {
+        return Ok(());
+    };
+    let bank = admin.scope();
+    let branch = manager.affiliation.branch_code.clone().unwrap_or_default();
+    let filter = EnterpriseFilter {
+        branch: Some(branch.clone()),
+        ..EnterpriseFilter::default()
+    };
+    let given = store.assign_manager(
+        &bank,
+        campaign.id,
+        &AssignTarget::Filter(&filter),
+        Some(manager.id),
+        true,
+        actor,
+    )?;
+    for batch in store.code_batches(&bank, campaign.id)? {
+        if batch.holder == Holder::Bank {
+            store.hand_over(&bank, batch.id, actor)?;
+        }
+    }
+    let mine = Scope::Manager(manager.id);
+    let first = store.enterprise_page(&mine, campaign.id, &EnterpriseFilter::default(), None, 1)?;
+    println!("  manager01 新接手网点 {branch} 的 {given} 家企业，邀请码已交到客户经理。");
+    if let Some(e) = first.first()
+        && let Some(code) = store.enterprise_code(&mine, campaign.id, &e.uscc)?
+    {
+        println!(
+            "企业问卷链接示例（{}）：http://{listen}/q/{}  （也可在 http://{listen}/q 输入 {}）",
+            e.name,
+            code.as_str(),
+            code.grouped()
+        );
+    }
+    if !waiting.has_password {
+        let code = store.issue_manager_code(&admin, waiting.id)?;
+        println!(
+            "客户经理激活：打开 http://{listen}/activate，输入激活码 {} 并设置密码（用户名 manager02）",
+            code.grouped()
+        );
+    }
+    Ok(())
 }
 
 /// Creates the demo's users (once) and prints their logins.
@@ -167,6 +257,15 @@ fn print_logins(
                 ..Affiliation::default()
             },
         ));
+        logins.push((
+            "manager01",
+            "客户经理",
+            Role::CustomerManager,
+            Affiliation {
+                branch_code: Some(branch.clone()),
+                ..Affiliation::default()
+            },
+        ));
     }
     println!();
     println!("演示账号（密码均为 {DEMO_PASSWORD}）：");
@@ -185,8 +284,27 @@ fn print_logins(
         }
         println!("  {username:<10} {}", role.label_zh());
     }
+    if let Some((_, _, branch)) = &busiest
+        && !store.username_exists("manager02")?
+    {
+        store.create_user(
+            &NewUser {
+                username: "manager02".into(),
+                display_name: "待激活客户经理".into(),
+                role: Role::CustomerManager,
+                affiliation: Affiliation {
+                    branch_code: Some(branch.clone()),
+                    ..Affiliation::default()
+                },
+                password_hash: None,
+            },
+            actor,
+        )?;
+    }
     if let Some((_, bank, branch)) = busiest {
-        println!("  （bankadmin 为{bank}的管理员，branch01 为其网点 {branch} 的工作人员）");
+        println!(
+            "  （bankadmin 为{bank}的管理员，branch01 为其网点 {branch} 的工作人员，manager01 为该网点的客户经理）"
+        );
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod campaign;
+mod codes;
 mod demo;
 mod gen_data;
 mod import;
@@ -59,6 +60,9 @@ enum Command {
     /// Look at the list: totals, one enterprise, cross-bureau duplicates, the audit log.
     #[command(subcommand)]
     List(list::ListCommand),
+    /// Invitation codes: issue for a released list, list batches, hand them down.
+    #[command(subcommand)]
+    Codes(codes::CodesCommand),
     /// Benchmarks (recorded in docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -114,6 +118,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Options(args) => options::run(&ctx, &args),
         Command::Campaign(c) => campaign::run(&ctx, c),
         Command::List(c) => list::run(&ctx, c),
+        Command::Codes(c) => codes::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::User(c) => user::run(&ctx, c),
