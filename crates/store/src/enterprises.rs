@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::db::{ConnExt, DbRow, Val};
+use crate::db::{Conn, ConnExt, DbRow, Val};
 use crate::error::{Result, StoreError};
 use crate::listing::recompute_assignment;
 use crate::{Scope, Store, now_millis, params};
@@ -377,6 +377,10 @@ impl Store {
     /// Releases `bureau`'s list to the banks: from now on their admins, branches and
     /// managers see its enterprises. HQ or the bureau itself may; releasing again is
     /// harmless (rows loaded since are released too). Returns the rows newly released.
+    ///
+    /// This bypasses the list round and leaves the list's status as it was: the platform
+    /// releases through [`Store::freeze_list`]; this remains for fixtures and tools that
+    /// need released rows without the round.
     pub fn release_list(
         &self,
         scope: &Scope,
@@ -391,10 +395,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         self.write(|c| {
-            let n = c.execute(
-                "UPDATE enterprises SET released = TRUE WHERE campaign_id = $1 AND bureau_code = $2 AND NOT released",
-                params![campaign_id, bureau],
-            )?;
+            let n = release_rows(c, campaign_id, bureau)?;
             crate::audit::record(
                 c,
                 actor,
@@ -407,4 +408,12 @@ impl Store {
             Ok(n)
         })
     }
+}
+
+/// Marks `bureau`'s rows released (inside the caller's transaction); returns how many were not.
+pub(crate) fn release_rows(c: &mut dyn Conn, campaign_id: i64, bureau: &str) -> Result<u64> {
+    c.execute(
+        "UPDATE enterprises SET released = TRUE WHERE campaign_id = $1 AND bureau_code = $2 AND NOT released",
+        params![campaign_id, bureau],
+    )
 }

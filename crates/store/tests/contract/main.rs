@@ -3,6 +3,7 @@
 //! (e.g. `postgres://postgres@127.0.0.1:5432/test`): each test gets a schema of its own.
 
 mod harness;
+mod list_round;
 mod listing;
 mod reference;
 
@@ -36,4 +37,12 @@ contract!(
     listing::bureau_options_rescreen_credit_levels,
     listing::merge_and_recompute_agree,
     listing::campaigns_keep_separate_lists,
+    list_round::every_transition_is_legal_or_refused_clearly,
+    list_round::only_the_right_side_takes_each_step,
+    list_round::returning_needs_remarks_and_submitting_needs_rows,
+    list_round::uploads_only_while_the_bureau_holds_the_list,
+    list_round::an_import_under_way_when_the_list_is_submitted_is_refused,
+    list_round::freezing_releases_the_list_and_history_tells_the_story,
+    list_round::jobs_report_progress_results_and_error_files,
+    list_round::a_job_whose_process_died_stops_blocking,
 );
