@@ -7,6 +7,7 @@
 pub mod auth;
 mod clock;
 mod error;
+mod jobs;
 mod metrics;
 mod openapi;
 mod routes;
@@ -29,6 +30,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a login lasts without being renewed.
     pub session_hours: i64,
+    /// Where uploaded files wait while their import runs (deleted afterwards).
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_hours: 8,
+            upload_dir: std::env::temp_dir().join("yinqi-uploads"),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod harness;
+mod lists;
 mod login;
 mod personal_data;
 mod tokens;

@@ -126,6 +126,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             secure_cookies: false,
             session_hours: 8,
             json_logs: false,
+            upload_dir: None,
         },
     )
 }
