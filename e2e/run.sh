@@ -11,6 +11,10 @@ cargo build -q -p yinqi
 bin="$root/target/debug/yinqi"
 port="${E2E_PORT:-18081}"
 (cd "$work" && "$bin" --database "sqlite:$work/e2e.db" demo --rows 2000 --no-serve > demo.log)
+# A bureau outside the demo, whose list is still a draft: the browser uploads it.
+"$bin" gen enterprises --rows 500 --bureau 44 --out "$work/广东名单.csv" > /dev/null
+echo "yinqi-demo-2019" | "$bin" --database "sqlite:$work/e2e.db" user add --role bureau_staff \
+  --username guangdong --name 广东银保监局 --bureau 44 --password-stdin > /dev/null
 "$bin" --database "sqlite:$work/e2e.db" serve --listen "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
@@ -20,4 +24,4 @@ for _ in $(seq 1 50); do
 done
 cd e2e
 [ -d node_modules/playwright-core ] || npm ci --silent
-BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node screenshots.mjs
+UPLOAD_FILE="$work/广东名单.csv" BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node screenshots.mjs

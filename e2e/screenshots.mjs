@@ -89,6 +89,45 @@ await visit({ width: 360, height: 740 }, 'mobile', async (page) => {
   await page.screenshot({ path: join(out, 'mobile-list.png'), fullPage: true });
 });
 
+// The list round: HQ's overview of every bureau and a frozen demo list.
+await visit({ width: 1280, height: 860 }, 'lists', async (page) => {
+  await login(page, 'hqadmin');
+  await page.goto(`${base}/lists`);
+  check((await page.locator('span.status-frozen').count()) >= 3, 'HQ sees the three demo lists frozen');
+  await page.screenshot({ path: join(out, 'hqadmin-lists.png'), fullPage: true });
+  await page.goto(`${base}/lists/37`);
+  check((await page.textContent('h1')).includes('已冻结'), 'Shandong\'s list is frozen');
+  await page.screenshot({ path: join(out, 'hqadmin-list-37.png'), fullPage: true });
+});
+
+// A bureau uploads its list in the browser: the job page refreshes itself (no script) until
+// the import is done, then offers the error report; the bureau submits the list.
+const uploadFile = process.env.UPLOAD_FILE;
+if (uploadFile) {
+  await visit({ width: 1280, height: 860 }, 'guangdong', async (page) => {
+    await login(page, 'guangdong');
+    await page.goto(`${base}/lists`);
+    check((await page.textContent('h1')).includes('草稿'), 'a new list is a draft');
+    await page.screenshot({ path: join(out, 'guangdong-list-draft.png'), fullPage: true });
+    await page.setInputFiles('input[type=file]', uploadFile);
+    await Promise.all([page.waitForURL(/\/jobs\/\d+$/), page.click('form[enctype] button[type=submit]')]);
+    await page.screenshot({ path: join(out, 'guangdong-job.png'), fullPage: true });
+    let done = false;
+    for (let i = 0; i < 60 && !done; i++) {
+      await page.waitForTimeout(1000);
+      // The page may be reloading itself at this moment.
+      done = await page.locator('caption', { hasText: '导入结果' }).count().then((n) => n > 0, () => false);
+    }
+    check(done, 'the upload finishes and shows its summary');
+    check(await page.locator('a[href$="/report"]').count() === 1, 'the error report can be downloaded');
+    await page.screenshot({ path: join(out, 'guangdong-job-done.png'), fullPage: true });
+    await page.goto(`${base}/lists`);
+    await Promise.all([page.waitForURL(`${base}/lists/44`), page.click('form[action$="/submit"] button')]);
+    check((await page.textContent('h1')).includes('已提交'), 'the list is submitted');
+    await page.screenshot({ path: join(out, 'guangdong-list-submitted.png'), fullPage: true });
+  });
+}
+
 await browser.close();
 if (failures.length) {
   console.error(`${failures.length} browser check(s) failed:\n- ${failures.join('\n- ')}`);

@@ -1,5 +1,5 @@
 //! Invitation codes (一企一码, DESIGN §5): issuing one code per eligible, assigned enterprise
-//! of a released list, the batches that carry them HQ → bureau → bank → managers, revoking
+//! of a frozen list, the batches that carry them HQ → bureau → bank → managers, revoking
 //! and reissuing, and finding the enterprise behind a code someone typed.
 //!
 //! Codes are looked up by their SHA-256 only. The code text is kept so the bank can push the
@@ -223,14 +223,12 @@ impl Store {
             return Err(StoreError::Invalid(format!("未知的监管局代码：{bureau}")));
         }
         self.write(|c| {
-            let released = c.query_i64(
-                "SELECT COUNT(*) FROM enterprises WHERE campaign_id = $1 AND bureau_code = $2 AND released",
-                params![campaign_id, bureau],
-            )?;
-            if released == 0 {
-                return Err(StoreError::Invalid(
-                    "该监管局的名单尚未定稿（冻结）发布，不能发放邀请码".into(),
-                ));
+            let state = crate::list_round::current_state(c, campaign_id, bureau)?;
+            if state.status != crate::ListStatus::Frozen {
+                return Err(StoreError::Invalid(format!(
+                    "该监管局的名单尚未冻结（现为“{}”），冻结后才能发放邀请码",
+                    state.status.label_zh()
+                )));
             }
             let needing: Vec<(i64, i64)> = c.query_vec(
                 "SELECT e.id, e.bank_id FROM enterprises e
@@ -250,14 +248,20 @@ impl Store {
                 let batch_id = match batch {
                     Some((b, id)) if b == bank_id => id,
                     _ => {
-                        let (id, created) = ensure_batch(c, campaign_id, bureau, bank_id, actor, now)?;
+                        let (id, created) =
+                            ensure_batch(c, campaign_id, bureau, bank_id, actor, now)?;
                         summary.batches += u64::from(created);
                         batch = Some((bank_id, id));
                         id
                     }
                 };
                 let code = new_code();
-                rows.push((enterprise_id, batch_id, code_hash(&code), code.as_str().to_owned()));
+                rows.push((
+                    enterprise_id,
+                    batch_id,
+                    code_hash(&code),
+                    code.as_str().to_owned(),
+                ));
             }
             summary.codes = rows.len() as u64;
             for chunk in rows.chunks(4096) {

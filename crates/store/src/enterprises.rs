@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::db::{ConnExt, DbRow, Val};
+use crate::db::{Conn, ConnExt, DbRow, Val};
 use crate::error::{Result, StoreError};
 use crate::listing::recompute_assignment;
 use crate::{Scope, Store, now_millis, params};
@@ -373,38 +373,11 @@ pub(crate) fn filter_conditions<'v>(
     Ok(conditions)
 }
 
-impl Store {
-    /// Releases `bureau`'s list to the banks: from now on their admins, branches and
-    /// managers see its enterprises. HQ or the bureau itself may; releasing again is
-    /// harmless (rows loaded since are released too). Returns the rows newly released.
-    pub fn release_list(
-        &self,
-        scope: &Scope,
-        campaign_id: i64,
-        bureau: &str,
-        actor: &str,
-    ) -> Result<u64> {
-        if yinqi_domain::bureau::by_code(bureau).is_none() {
-            return Err(StoreError::Invalid(format!("未知的监管局代码：{bureau}")));
-        }
-        if !scope.covers_bureau(bureau) {
-            return Err(StoreError::NotFound);
-        }
-        self.write(|c| {
-            let n = c.execute(
-                "UPDATE enterprises SET released = TRUE WHERE campaign_id = $1 AND bureau_code = $2 AND NOT released",
-                params![campaign_id, bureau],
-            )?;
-            crate::audit::record(
-                c,
-                actor,
-                "enterprise_list.release",
-                Some(campaign_id),
-                Some(bureau),
-                None,
-                &serde_json::json!({ "released": n }),
-            )?;
-            Ok(n)
-        })
-    }
+/// Marks `bureau`'s rows released to the banks (inside the caller's transaction: freezing the
+/// list, [`Store::freeze_list`], is the only way); returns how many were not yet.
+pub(crate) fn release_rows(c: &mut dyn Conn, campaign_id: i64, bureau: &str) -> Result<u64> {
+    c.execute(
+        "UPDATE enterprises SET released = TRUE WHERE campaign_id = $1 AND bureau_code = $2 AND NOT released",
+        params![campaign_id, bureau],
+    )
 }

@@ -12,6 +12,8 @@ mod banks;
 mod campaigns;
 mod codes;
 mod enterprises;
+mod jobs;
+mod list_round;
 mod listing;
 mod managers;
 mod sessions;
@@ -26,6 +28,8 @@ pub use codes::{
 };
 pub use enterprises::{CrossBureauDuplicate, Enterprise, EnterpriseFilter, ListCounts};
 pub use error::{Result, StoreError};
+pub use jobs::{HEARTBEAT_EVERY_MS, Job, JobStatus, LIST_UPLOAD, STALE_AFTER_MS};
+pub use list_round::{BureauTotals, ListEvent, ListState, ListStatus};
 pub use listing::{
     DuplicateKind, ListingImport, MergeReport, OverriddenRow, RowText, StagedDuplicate, StagedRow,
 };
@@ -45,6 +49,8 @@ use db::{Backend, Conn, Dialect};
 /// The platform's database, whichever engine holds it.
 pub struct Store {
     backend: Box<dyn Backend>,
+    /// Running jobs' progress on SQLite (see `jobs`).
+    live_jobs: jobs::Live,
 }
 
 impl std::fmt::Debug for Store {
@@ -68,7 +74,10 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(url.to_owned()));
         };
-        let store = Store { backend };
+        let store = Store {
+            backend,
+            live_jobs: jobs::Live::default(),
+        };
         store.write(|conn| {
             migrate::migrate(conn)?;
             campaigns::seed_reference_data(conn)

@@ -39,6 +39,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_codes.sql"),
         postgres: include_str!("../migrations/postgres/0004_codes.sql"),
     },
+    Migration {
+        version: 5,
+        name: "list_round",
+        sqlite: include_str!("../migrations/sqlite/0005_list_round.sql"),
+        postgres: include_str!("../migrations/postgres/0005_list_round.sql"),
+    },
 ];
 
 /// The newest version this program knows.
@@ -64,17 +70,19 @@ pub fn migrate(conn: &mut dyn Conn) -> Result<()> {
             applied_at BIGINT NOT NULL
         )",
     )?;
-    let current = conn.query_i64(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        params![],
-    )?;
+    let applied = conn.query_vec("SELECT version FROM schema_migrations", params![], |r| {
+        r.i64(0)
+    })?;
+    let current = applied.iter().copied().max().unwrap_or(0);
     if current > latest_version() {
         return Err(StoreError::SchemaTooNew {
             found: current,
             known: latest_version(),
         });
     }
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+    // Every version not yet applied, not only those above the newest: versions written on
+    // two branches at once may land out of order (4 after 5), and each must still run once.
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         conn.batch(match dialect {
             Dialect::Sqlite => m.sqlite,
             Dialect::Postgres => m.postgres,

@@ -7,6 +7,7 @@
 pub mod auth;
 mod clock;
 mod error;
+mod jobs;
 mod metrics;
 mod openapi;
 mod routes;
@@ -34,6 +35,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How long a login lasts without being renewed.
     pub session_hours: i64,
+    /// Where uploaded files wait while their import runs (deleted afterwards).
+    pub upload_dir: std::path::PathBuf,
     /// The address enterprises reach the platform at, without a trailing slash: the start
     /// of every invitation link (`{public_url}/q/{code}`) and poster QR code.
     pub public_url: String,
@@ -52,6 +55,7 @@ impl Default for Config {
             secure_cookies: false,
             session_hours: 8,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            upload_dir: std::env::temp_dir().join("yinqi-uploads"),
         }
     }
 }

@@ -14,6 +14,8 @@ pub struct Nav {
     pub sees_rows: bool,
     /// Whether the role reads the audit log (HQ and bureaus).
     pub sees_audit: bool,
+    /// Whether the role takes part in the list round (HQ and bureaus).
+    pub sees_lists: bool,
     /// Whether the role administers users (HQ admins, bureaus, bank admins).
     pub manages_users: bool,
     /// Whether the role manages its bank's API tokens (bank admins of a legal entity).
@@ -53,6 +55,12 @@ impl Nav {
                 yinqi_store::Role::BankAdmin | yinqi_store::Role::BranchStaff
             ),
             sees_audit: matches!(
+                user.role,
+                yinqi_store::Role::HqAdmin
+                    | yinqi_store::Role::HqStaff
+                    | yinqi_store::Role::BureauStaff
+            ),
+            sees_lists: matches!(
                 user.role,
                 yinqi_store::Role::HqAdmin
                     | yinqi_store::Role::HqStaff
@@ -334,6 +342,12 @@ pub fn action_label(action: &str) -> &'static str {
         "manager.activate" => "客户经理激活账号",
         "enterprise.assign_manager" => "指派客户经理",
         "enterprise.unassign_manager" => "收回客户经理指派",
+        "enterprise_list.upload" => "网页上传企业名单",
+        "enterprise_list.submit" => "提交名单",
+        "enterprise_list.check" => "总部核对名单",
+        "enterprise_list.return" => "总部退回名单",
+        "enterprise_list.freeze" => "总部冻结名单（发布给银行）",
+        "export.error_report" => "导出名单错误报告",
         "enterprise.override" => "调整企业是否纳入",
         "enterprise.reveal" => "查看完整联系方式",
         "bureau.options" => "修改纳税信用级别选项",
@@ -381,4 +395,106 @@ pub struct TokensPage<'a> {
     /// A token just created, shown this once.
     pub created: Option<&'a str>,
     pub error: Option<&'a str>,
+}
+
+/// One bureau's list in HQ's overview.
+pub struct BureauRow {
+    pub code: String,
+    pub name: &'static str,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub listed: u64,
+    pub eligible: u64,
+    pub assigned: u64,
+    pub duplicates: u64,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "lists.html")]
+pub struct ListsPage<'a> {
+    pub nav: Option<Nav>,
+    pub campaign: &'a str,
+    pub rows: Vec<BureauRow>,
+    /// How many lists are in each status: (label, count).
+    pub by_status: Vec<(&'static str, usize)>,
+    pub listed: u64,
+    pub duplicates: u64,
+}
+
+/// One status change of a list.
+pub struct HistoryRow {
+    pub at: String,
+    pub actor: String,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub remarks: String,
+}
+
+/// An enterprise two bureaus listed.
+pub struct DuplicateRow {
+    pub uscc: String,
+    pub name: String,
+    pub claimant: String,
+    pub owner: String,
+    pub line: i64,
+}
+
+/// One upload of the list.
+pub struct JobRow {
+    pub id: i64,
+    pub file_name: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage<'a> {
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub campaign: &'a str,
+    pub bureau_code: &'a str,
+    pub bureau_name: &'static str,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub remarks: Option<String>,
+    pub updated: String,
+    pub counts: ListCounts,
+    /// Not eligible rows by first reason: (label, count).
+    pub excluded: Vec<(&'static str, u64)>,
+    pub duplicates: Vec<DuplicateRow>,
+    pub more_duplicates: usize,
+    pub history: Vec<HistoryRow>,
+    pub jobs: Vec<JobRow>,
+    pub is_hq: bool,
+    pub can_upload: bool,
+    pub can_submit: bool,
+    pub can_check: bool,
+    pub can_return: bool,
+    pub can_freeze: bool,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "job.html")]
+pub struct JobPage<'a> {
+    pub nav: Option<Nav>,
+    pub id: i64,
+    pub bureau_code: &'a str,
+    pub file_name: &'a str,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub finished: bool,
+    /// Percent done, when the total is known.
+    pub percent: Option<u32>,
+    pub progress_text: String,
+    pub error: Option<&'a str>,
+    /// The import summary: (label, value).
+    pub summary: Vec<(String, String)>,
+    pub report: Option<(String, String)>,
+    pub created_by: &'a str,
+    pub created_at: String,
 }

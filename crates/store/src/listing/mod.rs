@@ -104,6 +104,7 @@ impl Store {
             actor: actor.to_owned(),
             started_at: now_millis(),
         };
+        self.read(|c| crate::list_round::ensure_accepts_uploads(c, campaign.id, bureau))?;
         let mut conn = self.backend.dedicated()?;
         let engine = match conn.dialect() {
             Dialect::Sqlite => Engine::Sqlite(sqlite::Load::begin(&mut *conn, &job)?),
@@ -175,6 +176,8 @@ fn complete(
     summarize: impl FnOnce(&MergeReport) -> std::result::Result<serde_json::Value, String>,
 ) -> Result<MergeReport> {
     let campaign_id = job.campaign.id;
+    // Again inside the transaction: the list may have been submitted while the file was read.
+    crate::list_round::ensure_accepts_uploads(c, campaign_id, &job.bureau)?;
     recompute_assignment(
         c,
         "campaign_id = $1 AND bureau_code = $2 AND override IS NOT NULL",

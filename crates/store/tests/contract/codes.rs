@@ -21,9 +21,7 @@ fn listed(store: &Store, n: u32, release: bool) -> (i64, i64) {
     import(store, None, "44", &rows);
     let campaign = store.campaign(None).unwrap();
     if release {
-        store
-            .release_list(&Scope::Nation, campaign.id, "44", "hq")
-            .unwrap();
+        crate::harness::freeze(store, campaign.id, "44");
     }
     (campaign.id, bank)
 }
@@ -71,13 +69,35 @@ fn codes_of(store: &Store, scope: &Scope, batch: i64) -> Result<Vec<String>, Sto
     Ok(out)
 }
 
-pub fn codes_wait_for_a_released_list(db: &TestDb) {
+pub fn codes_wait_for_a_frozen_list(db: &TestDb) {
     let (campaign, _) = listed(&db.store, 3, false);
     let err = db
         .store
         .issue_codes(&Scope::Nation, campaign, "44", "hq")
         .unwrap_err();
-    assert!(err.to_string().contains("尚未"), "{err}");
+    assert!(err.to_string().contains("尚未冻结"), "{err}");
+    // Submitted and checked is not enough: only a frozen list gets codes.
+    db.store
+        .submit_list(&Scope::Bureau("44".into()), campaign, "44", "clerk")
+        .unwrap();
+    db.store
+        .check_list(&Scope::Nation, campaign, "44", None, "hq")
+        .unwrap();
+    assert!(
+        db.store
+            .issue_codes(&Scope::Nation, campaign, "44", "hq")
+            .is_err()
+    );
+    db.store
+        .freeze_list(&Scope::Nation, campaign, "44", "hq")
+        .unwrap();
+    assert_eq!(
+        db.store
+            .issue_codes(&Scope::Nation, campaign, "44", "hq")
+            .unwrap()
+            .codes,
+        2
+    );
     assert!(matches!(
         db.store
             .issue_codes(&Scope::Bureau("44".into()), campaign, "44", "clerk"),

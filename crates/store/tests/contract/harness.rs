@@ -102,3 +102,20 @@ pub fn row(line: u64, n: u32, bank: Option<(&str, Option<i64>)>) -> StagedRow {
     r.bank_id = bank.and_then(|(_, id)| id);
     r
 }
+
+/// Takes `bureau`'s list through the round to frozen (released to the banks).
+pub fn freeze(store: &yinqi_store::Store, campaign_id: i64, bureau: &str) {
+    let hq = yinqi_store::Scope::Nation;
+    store
+        .submit_list(
+            &yinqi_store::Scope::Bureau(bureau.into()),
+            campaign_id,
+            bureau,
+            "clerk",
+        )
+        .unwrap();
+    store
+        .check_list(&hq, campaign_id, bureau, None, "hq")
+        .unwrap();
+    store.freeze_list(&hq, campaign_id, bureau, "hq").unwrap();
+}

@@ -4,6 +4,7 @@
 
 mod codes;
 mod harness;
+mod list_round;
 mod listing;
 mod reference;
 
@@ -37,8 +38,16 @@ contract!(
     listing::bureau_options_rescreen_credit_levels,
     listing::merge_and_recompute_agree,
     listing::campaigns_keep_separate_lists,
-    codes::codes_wait_for_a_released_list,
+    codes::codes_wait_for_a_frozen_list,
     codes::codes_travel_down_to_the_bank,
     codes::revoked_code_stops_at_once,
     codes::managers_activate_and_see_their_enterprises,
+    list_round::every_transition_is_legal_or_refused_clearly,
+    list_round::only_the_right_side_takes_each_step,
+    list_round::returning_needs_remarks_and_submitting_needs_rows,
+    list_round::uploads_only_while_the_bureau_holds_the_list,
+    list_round::an_import_under_way_when_the_list_is_submitted_is_refused,
+    list_round::freezing_releases_the_list_and_history_tells_the_story,
+    list_round::jobs_report_progress_results_and_error_files,
+    list_round::a_job_whose_process_died_stops_blocking,
 );

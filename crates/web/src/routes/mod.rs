@@ -6,6 +6,8 @@ mod codes;
 pub(crate) mod entry;
 mod export;
 mod health;
+mod jobs;
+mod lists;
 mod managers;
 mod pages;
 mod qr;
@@ -57,6 +59,17 @@ pub fn router(state: AppState) -> Router {
         .route("/activate", get(entry::activate_form).post(entry::activate))
         .route("/poster", get(entry::poster))
         .route("/audit", get(pages::audit))
+        .route("/lists", get(lists::index))
+        .route("/lists/{bureau}", get(lists::show))
+        .route(
+            "/lists/{bureau}/upload",
+            // A list file is far larger than any form: this route alone takes big bodies,
+            // and streams them to disk.
+            post(lists::upload).layer(DefaultBodyLimit::max(lists::UPLOAD_LIMIT)),
+        )
+        .route("/lists/{bureau}/{action}", post(lists::step))
+        .route("/jobs/{id}", get(jobs::show))
+        .route("/jobs/{id}/report", get(jobs::report))
         .route("/users", get(users::list).post(users::create))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))

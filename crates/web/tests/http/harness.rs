@@ -18,6 +18,13 @@ pub const ICBC_JINAN: &str = "102451000018";
 pub const ICBC_QINGDAO: &str = "102452000012";
 pub const CCB_JINAN: &str = "105451000015";
 
+/// How far the fixture's lists have gone through the list round.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    Drafts,
+    Frozen,
+}
+
 pub struct World {
     pub app: Router,
     pub store: std::sync::Arc<Store>,
@@ -79,13 +86,32 @@ fn row(line: u64, uscc: &str, region: &str, bank: (&str, i64)) -> StagedRow {
 }
 
 impl World {
+    /// The fixture with both lists frozen and their codes given out (see `give_out_codes`).
     pub fn sqlite() -> World {
+        World::sqlite_at(Round::Frozen)
+    }
+
+    /// The fixture with both lists still drafts (rows loaded, nothing released, no codes),
+    /// for the list round's own tests.
+    pub fn sqlite_drafts() -> World {
+        World::sqlite_at(Round::Drafts)
+    }
+
+    fn sqlite_at(round: Round) -> World {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("web.db").display());
-        World::build(&url, Some(dir), None)
+        World::build(&url, Some(dir), None, round)
     }
 
     pub fn postgres() -> World {
+        World::postgres_at(Round::Frozen)
+    }
+
+    pub fn postgres_drafts() -> World {
+        World::postgres_at(Round::Drafts)
+    }
+
+    fn postgres_at(round: Round) -> World {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let base = std::env::var("YINQI_TEST_POSTGRES").expect("YINQI_TEST_POSTGRES must be set");
         let schema = format!(
@@ -101,10 +127,15 @@ impl World {
             .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-        World::build(&url, None, Some((base, schema)))
+        World::build(&url, None, Some((base, schema)), round)
     }
 
-    fn build(url: &str, dir: Option<tempfile::TempDir>, pg: Option<(String, String)>) -> World {
+    fn build(
+        url: &str,
+        dir: Option<tempfile::TempDir>,
+        pg: Option<(String, String)>,
+        round: Round,
+    ) -> World {
         let store = Store::open(url).unwrap();
         let branch = |code: &str, name: &str, bank: &str, region: &str| BranchRecord {
             code: code.into(),
@@ -153,8 +184,22 @@ impl World {
                 .unwrap();
             import.stage(&rows).unwrap();
             import.finish(|_| Ok(serde_json::json!({}))).unwrap();
+            if round == Round::Drafts {
+                continue;
+            }
             store
-                .release_list(&Scope::Nation, campaign.id, bureau, "fixture")
+                .submit_list(
+                    &Scope::Bureau(bureau.into()),
+                    campaign.id,
+                    bureau,
+                    "fixture",
+                )
+                .unwrap();
+            store
+                .check_list(&Scope::Nation, campaign.id, bureau, None, "fixture")
+                .unwrap();
+            store
+                .freeze_list(&Scope::Nation, campaign.id, bureau, "fixture")
                 .unwrap();
         }
         let hash = yinqi_web::auth::hash_password(PASSWORD).unwrap();
@@ -244,7 +289,9 @@ impl World {
                 )
                 .unwrap();
         }
-        give_out_codes(&store, campaign.id, icbc);
+        if round == Round::Frozen {
+            give_out_codes(&store, campaign.id, icbc);
+        }
         let state = AppState::new(store, Config::default());
         World {
             app: yinqi_web::app(state.clone()),

@@ -351,11 +351,14 @@ async fn health_metrics_and_openapi() {
     .await;
     assert_eq!(doc["openapi"], "3.1.0");
     // Every documented path is routed (not the 404 fallback).
-    let session = world.login("hq-admin").await;
+    let hq = world.login("hq-admin").await;
+    // Codes are read by the bank side only.
+    let bank = world.login("icbc-admin").await;
     let mut paths = yinqi_web::API_PATHS.to_vec();
     paths.sort_by_key(|p| p.ends_with("session")); // logging out last
     for path in paths {
         let uri = path.replace("{uscc}", &crate::harness::jinan_icbc());
+        let session = if path.ends_with("/code") { &bank } else { &hq };
         let method = if path.ends_with("session") {
             "DELETE"
         } else if path.ends_with("contact") {

@@ -55,6 +55,16 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
 
     for (i, code) in DEMO_BUREAUS.iter().enumerate() {
         let bureau = bureau_arg(code)?;
+        let state = store.list_status(&Scope::Nation, campaign.id, bureau.code)?;
+        if !state.status.accepts_uploads() {
+            // A second demo run on the same database: the list is no longer the bureau's.
+            println!(
+                "{}的名单当前为“{}”，不再导入。",
+                bureau.name,
+                state.status.label_zh()
+            );
+            continue;
+        }
         // Beijing's list arrives the way Chinese Excel saves CSV: GB18030.
         let format = if i == 0 {
             OutputFormat::CsvGb18030
@@ -85,8 +95,16 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
         bar.finish();
         println!();
         print_listing(&summary?, &campaign.name, bureau.name, started.elapsed());
-        // The demo's lists are settled at once, so the bank logins see their enterprises.
-        store.release_list(&Scope::Nation, campaign.id, bureau.code, &ctx.actor)?;
+        // The demo's lists go through the round at once (submitted, checked, frozen), so the
+        // bank logins see their enterprises.
+        store.submit_list(
+            &Scope::Bureau(bureau.code.to_owned()),
+            campaign.id,
+            bureau.code,
+            &ctx.actor,
+        )?;
+        store.check_list(&Scope::Nation, campaign.id, bureau.code, None, &ctx.actor)?;
+        store.freeze_list(&Scope::Nation, campaign.id, bureau.code, &ctx.actor)?;
     }
 
     let totals = store.list_counts(&Scope::Nation, campaign.id)?;
@@ -111,6 +129,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> anyhow::Result<()> {
             session_hours: 8,
             public_url: None,
             json_logs: false,
+            upload_dir: None,
         },
     )
 }

@@ -1,10 +1,11 @@
-//! `yinqi list summary|show|duplicates|audit`: looking at the list from the terminal.
-//! Personal data (contact name and phone) is masked, as everywhere by default.
+//! `yinqi list summary|show|duplicates|audit`: looking at the list from the terminal;
+//! `yinqi list status|submit|check|return|freeze`: the list round (R21) with the same store
+//! calls as the web pages. Personal data (contact name and phone) is masked, as everywhere.
 
 use clap::Subcommand;
 use yinqi_domain::eligibility::{Exclusion, Exclusions, Unassigned};
 use yinqi_domain::phone::{mask_name, mask_phone};
-use yinqi_store::ListCounts;
+use yinqi_store::{ListCounts, Scope};
 
 use super::{Context, bureau_arg, scope_for};
 
@@ -29,8 +30,34 @@ pub enum ListCommand {
         #[arg(long)]
         bureau: Option<String>,
     },
-    /// Release a bureau's list to the banks (they see its enterprises from then on).
-    Release {
+    /// Where each bureau's list stands in the round (draft, submitted, checked, returned, frozen).
+    Status {
+        #[arg(long)]
+        bureau: Option<String>,
+    },
+    /// As the bureau: hand its list to HQ for checking (after that it can no longer upload).
+    Submit {
+        #[arg(long)]
+        bureau: String,
+    },
+    /// As HQ: record that a submitted list was checked (totals, cross-bureau duplicates).
+    Check {
+        #[arg(long)]
+        bureau: String,
+        #[arg(long)]
+        remarks: Option<String>,
+    },
+    /// As HQ: send a submitted or checked list back to the bureau, saying what to fix.
+    Return {
+        #[arg(long)]
+        bureau: String,
+        #[arg(long)]
+        remarks: String,
+    },
+    /// As HQ: freeze a checked list; it is released to the banks and codes may be issued.
+    /// `list release` is the same command (releasing is now part of freezing).
+    #[command(visible_alias = "release")]
+    Freeze {
         #[arg(long)]
         bureau: String,
     },
@@ -121,11 +148,58 @@ pub fn run(ctx: &Context, command: ListCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        ListCommand::Release { bureau } => {
+        ListCommand::Status { bureau } => {
+            let bureau = bureau_of(&bureau)?;
+            for state in store.list_states(&scope_for(bureau), campaign.id)? {
+                let name = bureau_arg(&state.bureau_code).map_or("", |b| b.name);
+                print!(
+                    "{} {}  {}",
+                    state.bureau_code,
+                    name,
+                    state.status.label_zh()
+                );
+                if let Some(by) = &state.updated_by {
+                    print!("（{by}）");
+                }
+                if let Some(r) = &state.remarks {
+                    print!("  意见：{r}");
+                }
+                println!();
+            }
+        }
+        ListCommand::Submit { bureau } => {
             let b = bureau_arg(&bureau)?;
-            let n =
-                store.release_list(&scope_for(Some(b.code)), campaign.id, b.code, &ctx.actor)?;
-            println!("{}的名单已发布给银行（本次新发布 {n} 家企业）。", b.name);
+            store.submit_list(&scope_for(Some(b.code)), campaign.id, b.code, &ctx.actor)?;
+            println!("{}的名单已提交总部核对。", b.name);
+        }
+        ListCommand::Check { bureau, remarks } => {
+            let b = bureau_arg(&bureau)?;
+            store.check_list(
+                &Scope::Nation,
+                campaign.id,
+                b.code,
+                remarks.as_deref(),
+                &ctx.actor,
+            )?;
+            println!("{}的名单已标记为总部已核对。", b.name);
+        }
+        ListCommand::Return { bureau, remarks } => {
+            let b = bureau_arg(&bureau)?;
+            store.return_list(&Scope::Nation, campaign.id, b.code, &remarks, &ctx.actor)?;
+            println!("{}的名单已退回监管局修改。", b.name);
+        }
+        ListCommand::Freeze { bureau } => {
+            let b = bureau_arg(&bureau)?;
+            store.freeze_list(&Scope::Nation, campaign.id, b.code, &ctx.actor)?;
+            let released = store
+                .audit_entries(&Scope::Bureau(b.code.to_owned()), 1)?
+                .first()
+                .and_then(|a| a.detail["released"].as_u64())
+                .unwrap_or(0);
+            println!(
+                "{}的名单已冻结并发布给银行（本次新发布 {released} 家企业）。",
+                b.name
+            );
         }
         ListCommand::Audit { bureau, limit } => {
             let bureau = bureau_of(&bureau)?;

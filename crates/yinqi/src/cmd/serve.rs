@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// Log requests as JSON lines (for log collectors) instead of text.
     #[arg(long)]
     pub json_logs: bool,
+    /// Where uploaded list files wait while they are imported (default: the system's
+    /// temporary directory). Needs room for the largest upload.
+    #[arg(long, env = "YINQI_UPLOAD_DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
@@ -41,6 +45,10 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
                 .unwrap_or_else(|| format!("http://{}", args.listen))
                 .trim_end_matches('/')
                 .to_owned(),
+            upload_dir: args
+                .upload_dir
+                .clone()
+                .unwrap_or_else(|| Config::default().upload_dir),
         },
     );
     println!("yinqi 已启动：http://{}/ （Ctrl-C 停止）", args.listen);

@@ -4,5 +4,6 @@
 
 mod bad_input;
 mod harness;
+mod list_round;
 mod listing;
 mod registry;
