@@ -21,6 +21,7 @@ const roles = [
   ['qingdao', '青岛银保监局名单', true],
   ['bankadmin', '本行名单', true],
   ['branch01', '本网点名单', true],
+  ['manager01', '我的企业', true],
 ];
 
 const failures = [];
@@ -125,6 +126,84 @@ if (uploadFile) {
     await Promise.all([page.waitForURL(`${base}/lists/44`), page.click('form[action$="/submit"] button')]);
     check((await page.textContent('h1')).includes('已提交'), 'the list is submitted');
     await page.screenshot({ path: join(out, 'guangdong-list-submitted.png'), fullPage: true });
+  });
+}
+
+// Invitation codes: HQ's batches, the bank's batch with its export, a manager's enterprise
+// with its code, link and QR code.
+await visit({ width: 1280, height: 860 }, 'codes', async (page) => {
+  await login(page, 'hqadmin');
+  await page.goto(`${base}/codes`);
+  check((await page.locator('table.list tr td a[href^="/codes/batches/"]').count()) > 0, 'HQ lists the code batches');
+  await page.screenshot({ path: join(out, 'hqadmin-codes.png'), fullPage: true });
+});
+await visit({ width: 1280, height: 860 }, 'bank-codes', async (page) => {
+  await login(page, 'bankadmin');
+  await page.goto(`${base}/codes`);
+  await page.screenshot({ path: join(out, 'bankadmin-codes.png'), fullPage: true });
+  await page.locator('table.list tr td a[href^="/codes/batches/"]').first().click();
+  await page.waitForSelector('a[href$="format=xlsx"]');
+  check((await page.locator('table.cards code').count()) > 0, 'the bank reads its codes');
+  await page.screenshot({ path: join(out, 'bankadmin-batch.png'), fullPage: true });
+  await page.goto(`${base}/managers`);
+  check((await page.textContent('body')).includes('manager01'), 'the bank lists its managers');
+  await page.screenshot({ path: join(out, 'bankadmin-managers.png'), fullPage: true });
+});
+await visit({ width: 360, height: 740 }, 'manager-code', async (page) => {
+  await login(page, 'manager01');
+  await page.goto(`${base}/enterprises`);
+  await page.locator('table.list tr td a').first().click();
+  await page.waitForSelector('img.qr');
+  const loaded = await page.locator('img.qr').evaluate((img) => img.complete && img.naturalWidth > 0);
+  check(loaded, 'the QR code of the link is drawn');
+  check((await page.locator('textarea').inputValue()).includes('/q/'), 'the SMS text carries the link');
+  await page.screenshot({ path: join(out, 'manager01-enterprise-code.png'), fullPage: true });
+});
+
+// An enterprise on a phone types its code (lower case, with spaces) and reaches its page;
+// a mistyped code is explained. Then the poster for branch screens.
+const enterpriseCode = process.env.ENTERPRISE_CODE;
+if (enterpriseCode) {
+  await visit({ width: 360, height: 740 }, 'enterprise-entry', async (page) => {
+    await page.goto(`${base}/q`);
+    const typo = (enterpriseCode[0] === 'A' ? 'B' : 'A') + enterpriseCode.slice(1);
+    await page.fill('input[name=code]', typo);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('p.error');
+    check((await page.textContent('p.error')).includes('有误'), 'a mistyped code is caught');
+    await page.screenshot({ path: join(out, 'enterprise-entry-typo.png'), fullPage: true });
+    const typed = enterpriseCode.toLowerCase().replace(/(....)/g, '$1 ');
+    await page.fill('input[name=code]', typed);
+    await Promise.all([page.waitForURL(`${base}/q/${enterpriseCode}`), page.click('button[type=submit]')]);
+    check((await page.textContent('h1')).includes('确认'), 'the code opens the enterprise\'s page');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 380, `the entry page fits a 360 px screen (${width} px)`);
+    await page.screenshot({ path: join(out, 'enterprise-found.png'), fullPage: true });
+  });
+}
+await visit({ width: 1280, height: 860 }, 'poster', async (page) => {
+  await page.goto(`${base}/poster`);
+  check((await page.locator('.qr svg').count()) === 1, 'the poster has its QR code');
+  await page.screenshot({ path: join(out, 'poster.png'), fullPage: true });
+});
+
+// manager02 activates the account with the code the bank gave, then logs in.
+const managerCode = process.env.MANAGER_CODE;
+if (managerCode) {
+  await visit({ width: 360, height: 740 }, 'activate', async (page) => {
+    await page.goto(`${base}/activate`);
+    await page.fill('input[name=code]', managerCode);
+    await page.fill('input[name=password]', 'manager02-pass-2019');
+    await page.fill('input[name=password2]', 'manager02-pass-2019');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('p.ok');
+    check((await page.textContent('p.ok')).includes('manager02'), 'activation names the account');
+    await page.screenshot({ path: join(out, 'manager02-activated.png'), fullPage: true });
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=username]', 'manager02');
+    await page.fill('input[name=password]', 'manager02-pass-2019');
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+    check((await page.textContent('h1')).includes('我的企业'), 'the activated manager logs in');
   });
 }
 
