@@ -18,7 +18,8 @@ pub struct Nav {
     pub sees_lists: bool,
     /// Whether the role administers users (HQ admins, bureaus, bank admins).
     pub manages_users: bool,
-    /// Whether the role manages its bank's API tokens (bank admins of a legal entity).
+    /// Whether the role manages banks' API tokens (bank admins of a legal entity: their
+    /// own; HQ admins: any bank's).
     pub manages_tokens: bool,
     /// Whether the role handles invitation code batches (HQ, bureaus, banks, branches).
     pub handles_codes: bool,
@@ -34,8 +35,9 @@ impl Nav {
             org,
             csrf: csrf.to_owned(),
             sees_rows: user.role != yinqi_store::Role::AssociationViewer,
-            manages_tokens: user.role == yinqi_store::Role::BankAdmin
-                && user.affiliation.bureau_code.is_none(),
+            manages_tokens: (user.role == yinqi_store::Role::BankAdmin
+                && user.affiliation.bureau_code.is_none())
+                || user.role == yinqi_store::Role::HqAdmin,
             manages_users: matches!(
                 user.role,
                 yinqi_store::Role::HqAdmin
@@ -395,6 +397,10 @@ pub struct TokensPage<'a> {
     /// A token just created, shown this once.
     pub created: Option<&'a str>,
     pub error: Option<&'a str>,
+    /// HQ chooses the bank by its registry name; `bank` is the one chosen.
+    pub chooses_bank: bool,
+    pub bank: &'a str,
+    pub has_bank: bool,
 }
 
 /// One bureau's list in HQ's overview.

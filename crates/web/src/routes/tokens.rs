@@ -1,8 +1,9 @@
-//! A bank's API tokens: its admin (of the legal entity) creates them — each shown once —
-//! and revokes them; a revoked token stops working at once.
+//! A bank's API tokens: its admin (of the legal entity) or an HQ admin creates them — each
+//! shown once — and revokes them; a revoked token stops working at once. HQ names the bank
+//! (`?bank=法人机构名称`) on every request.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -15,26 +16,68 @@ use crate::clock::beijing;
 use crate::error::PageError;
 use crate::templates::{TokenRow, TokensPage, render};
 
-/// The bank whose tokens the caller manages (admins of a legal entity only).
-fn managed_bank(caller: &Caller) -> Option<i64> {
-    let user = caller.user.as_ref()?;
-    (user.role == Role::BankAdmin && user.affiliation.bureau_code.is_none())
-        .then_some(user.affiliation.bank_id)
-        .flatten()
+/// Whose tokens a request is about: the caller's own bank (a legal entity's admin), or for
+/// an HQ admin the bank named in the request.
+#[derive(Clone, Debug)]
+struct Managed {
+    bank_id: i64,
+    /// The bank's registry name, when HQ named it (carried in the page's forms).
+    named: Option<String>,
+}
+
+async fn managed_bank(
+    state: &AppState,
+    caller: &Caller,
+    bank_name: Option<&str>,
+) -> Result<Option<Managed>, Response> {
+    let Some(user) = caller.user.as_ref() else {
+        return Ok(None);
+    };
+    match user.role {
+        Role::BankAdmin if user.affiliation.bureau_code.is_none() => {
+            Ok(user.affiliation.bank_id.map(|bank_id| Managed {
+                bank_id,
+                named: None,
+            }))
+        }
+        Role::HqAdmin => {
+            let Some(name) = bank_name.map(str::trim).filter(|n| !n.is_empty()) else {
+                return Ok(None);
+            };
+            let owned = name.to_owned();
+            let id = state
+                .db(move |s| s.bank_id_by_name(&owned))
+                .await
+                .map_err(|e| PageError::from(e).into_response())?;
+            Ok(id.map(|bank_id| Managed {
+                bank_id,
+                named: Some(name.to_owned()),
+            }))
+        }
+        _ => Err(PageError::not_found().into_response()),
+    }
 }
 
 async fn page(
     state: &AppState,
     caller: &Caller,
+    managed: Option<&Managed>,
     created: Option<&str>,
     error: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, Response> {
-    let bank = managed_bank(caller).ok_or_else(|| PageError::not_found().into_response())?;
-    let tokens = state
-        .db(move |s| s.api_tokens(bank))
-        .await
-        .map_err(|e| PageError::from(e).into_response())?;
+    let is_hq = caller.user.as_ref().map(|u| u.role) == Some(Role::HqAdmin);
+    let tokens = match managed {
+        Some(m) => {
+            let bank = m.bank_id;
+            state
+                .db(move |s| s.api_tokens(bank))
+                .await
+                .map_err(|e| PageError::from(e).into_response())?
+        }
+        None if is_hq => vec![],
+        None => return Err(PageError::not_found().into_response()),
+    };
     let rows = tokens
         .into_iter()
         .map(|t| TokenRow {
@@ -53,13 +96,47 @@ async fn page(
         rows,
         created,
         error,
+        chooses_bank: is_hq,
+        bank: managed.and_then(|m| m.named.as_deref()).unwrap_or(""),
+        has_bank: managed.is_some(),
     };
     Ok((status, Html(render(&page))).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Response> {
+#[derive(Deserialize)]
+pub struct BankQuery {
+    #[serde(default)]
+    bank: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<BankQuery>,
+) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
-    page(&state, &caller, None, None, StatusCode::OK).await
+    let managed = managed_bank(&state, &caller, Some(&query.bank)).await?;
+    if managed.is_none() && !query.bank.trim().is_empty() {
+        let message = format!("银行机构名录中没有法人机构“{}”", query.bank.trim());
+        return page(
+            &state,
+            &caller,
+            None,
+            None,
+            Some(&message),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    page(
+        &state,
+        &caller,
+        managed.as_ref(),
+        None,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -68,6 +145,9 @@ pub struct NewToken {
     csrf: String,
     #[serde(default)]
     name: String,
+    /// HQ only: the bank's registry name.
+    #[serde(default)]
+    bank: String,
 }
 
 pub async fn create(
@@ -81,7 +161,10 @@ pub async fn create(
             PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
         );
     }
-    let bank = managed_bank(&caller).ok_or_else(|| PageError::not_found().into_response())?;
+    let managed = managed_bank(&state, &caller, Some(&form.bank))
+        .await?
+        .ok_or_else(|| PageError::not_found().into_response())?;
+    let bank = managed.bank_id;
     let token = format!("yq_{}", &auth::random_token()[..40]);
     let hash = auth::sha256_hex(&token);
     let prefix = token[..10].to_owned();
@@ -90,12 +173,23 @@ pub async fn create(
         .db(move |s| s.create_api_token(bank, &form.name, &hash, &prefix, &actor))
         .await;
     match created {
-        Ok(_) => page(&state, &caller, Some(&token), None, StatusCode::OK).await,
+        Ok(_) => {
+            page(
+                &state,
+                &caller,
+                Some(&managed),
+                Some(&token),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(e) => {
             let message = PageError::from(e).message;
             page(
                 &state,
                 &caller,
+                Some(&managed),
                 None,
                 Some(&message),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -109,6 +203,9 @@ pub async fn create(
 pub struct CsrfOnly {
     #[serde(default)]
     csrf: String,
+    /// HQ only: the bank's registry name.
+    #[serde(default)]
+    bank: String,
 }
 
 pub async fn revoke(
@@ -123,11 +220,14 @@ pub async fn revoke(
             PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
         );
     }
-    let bank = managed_bank(&caller).ok_or_else(|| PageError::not_found().into_response())?;
+    let managed = managed_bank(&state, &caller, Some(&form.bank))
+        .await?
+        .ok_or_else(|| PageError::not_found().into_response())?;
+    let bank = managed.bank_id;
     let actor = caller.actor.clone();
     state
         .db(move |s| s.revoke_api_token(bank, id, &actor))
         .await
         .map_err(|e| PageError::from(e).into_response())?;
-    page(&state, &caller, None, None, StatusCode::OK).await
+    page(&state, &caller, Some(&managed), None, None, StatusCode::OK).await
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-use crate::harness::{World, body_json, body_text, jinan_ccb, jinan_icbc, qingdao_icbc};
+use crate::harness::{World, batch_of, body_json, body_text, jinan_ccb, jinan_icbc, qingdao_icbc};
 
 /// Which fixture enterprises each user may see.
 fn expected(username: &str) -> BTreeSet<String> {
@@ -193,8 +193,145 @@ mod postgres {
         // The PostgreSQL client blocks: build and drop the world off the async workers.
         let world = tokio::task::spawn_blocking(World::postgres).await.unwrap();
         matrix(&world).await;
+        change_matrix(&world).await;
         tokio::task::spawn_blocking(move || drop(world))
             .await
             .unwrap();
     }
+}
+
+/// The code batches each fixture user may see (see the harness: ICBC's Shandong batch is
+/// with its managers, CCB's with the bank, ICBC's Qingdao batch still at HQ).
+fn batches_seen_by(world: &World, username: &str) -> BTreeSet<i64> {
+    let icbc_37 = batch_of(&world.store, "37", world.icbc);
+    let ccb_37 = batch_of(&world.store, "37", world.ccb);
+    let icbc_3702 = batch_of(&world.store, "3702", world.icbc);
+    match username {
+        "hq-admin" | "hq-staff" => [icbc_37, ccb_37, icbc_3702].into(),
+        "bureau-37" => [icbc_37, ccb_37].into(),
+        "bureau-3702" => [icbc_3702].into(),
+        "icbc-admin" | "icbc-jinan-staff" => [icbc_37].into(),
+        "ccb-admin" => [ccb_37].into(),
+        _ => BTreeSet::new(),
+    }
+}
+
+fn form(session: &crate::harness::Session, uri: &str, fields: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("yinqi_session={}", session.cookie))
+        .body(Body::from(format!("csrf={}&{fields}", session.csrf)))
+        .unwrap()
+}
+
+/// Runs a direct store call (synchronous; the PostgreSQL client must not block an async
+/// worker) from inside the test's runtime.
+fn sync<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
+/// Every code's status, every enterprise's manager, every batch's holder: what the change
+/// matrix must leave as it found.
+fn snapshot(world: &World) -> impl PartialEq + std::fmt::Debug {
+    let nation = yinqi_store::Scope::Nation;
+    let campaign = world.store.campaign(None).unwrap().id;
+    let everyone = [jinan_icbc(), jinan_ccb(), qingdao_icbc()];
+    let codes: Vec<_> = everyone
+        .iter()
+        .map(|u| world.store.code_status(&nation, campaign, u).unwrap())
+        .collect();
+    let managers: Vec<_> = everyone
+        .iter()
+        .map(|u| {
+            world
+                .store
+                .enterprise_by_uscc(&nation, campaign, u)
+                .unwrap()
+                .manager_id
+        })
+        .collect();
+    let batches: Vec<_> = world
+        .store
+        .code_batches(&nation, campaign)
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.id, b.holder, b.codes))
+        .collect();
+    (codes, managers, batches)
+}
+
+/// Every role × every route that changes or reads a row by id × every object outside the
+/// caller's scope: 404, and afterwards nothing has changed.
+async fn change_matrix(world: &World) {
+    let everyone = [jinan_icbc(), jinan_ccb(), qingdao_icbc()];
+    let before = sync(|| snapshot(world));
+    let manager = sync(|| world.store.user_for_login("icbc-jinan-manager"))
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let all_batches: Vec<i64> = sync(|| {
+        let campaign = world.store.campaign(None).unwrap().id;
+        world
+            .store
+            .code_batches(&yinqi_store::Scope::Nation, campaign)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.id)
+            .collect()
+    });
+    assert_eq!(all_batches.len(), 3);
+    for username in USERS {
+        let session = world.login(username).await;
+        let visible = expected(username);
+        for uscc in everyone.iter().filter(|u| !visible.contains(*u)) {
+            for (uri, fields) in [
+                (
+                    format!("/enterprises/{uscc}/code"),
+                    "reason=x&reissue=yes".to_owned(),
+                ),
+                (
+                    format!("/enterprises/{uscc}/manager"),
+                    format!("manager={manager}"),
+                ),
+                (format!("/enterprises/{uscc}/reveal"), String::new()),
+            ] {
+                let status = world.send(form(&session, &uri, &fields)).await.status();
+                assert_eq!(status, StatusCode::NOT_FOUND, "{username} POST {uri}");
+            }
+            let qr = world
+                .send(session.get(&format!("/enterprises/{uscc}/qr.svg")))
+                .await;
+            assert_eq!(qr.status(), StatusCode::NOT_FOUND, "{username} QR {uscc}");
+        }
+        let seen = sync(|| batches_seen_by(world, username));
+        for batch in all_batches.iter().filter(|b| !seen.contains(*b)) {
+            for uri in [
+                format!("/codes/batches/{batch}"),
+                format!("/codes/batches/{batch}/export?format=csv"),
+            ] {
+                let status = world.send(session.get(&uri)).await.status();
+                assert_eq!(status, StatusCode::NOT_FOUND, "{username} GET {uri}");
+            }
+            let uri = format!("/codes/batches/{batch}/hand-over");
+            let status = world.send(form(&session, &uri, "")).await.status();
+            assert_eq!(status, StatusCode::NOT_FOUND, "{username} POST {uri}");
+        }
+        // A manager's activation code, by anyone but that manager's bank admin or HQ.
+        if !matches!(username, "icbc-admin" | "hq-admin") {
+            let uri = format!("/managers/{manager}/code");
+            let status = world.send(form(&session, &uri, "")).await.status();
+            assert_eq!(status, StatusCode::NOT_FOUND, "{username} POST {uri}");
+        }
+    }
+    assert_eq!(
+        before,
+        sync(|| snapshot(world)),
+        "no code, manager or batch changed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nobody_changes_another_partys_rows_sqlite() {
+    change_matrix(&World::sqlite()).await;
 }
