@@ -271,7 +271,9 @@ pub struct EnterpriseFilter {
 
 impl Store {
     /// One page of the enterprises `scope` may see, in id order after `after` (keyset
-    /// paging: the cost of a page does not grow with how far one has paged).
+    /// paging: the cost of a page does not grow with how far one has paged). A search by the
+    /// start of a name is ordered by name instead (see [`Store::name_search_page`]); `after`
+    /// is still the last id of the previous page.
     pub fn enterprise_page(
         &self,
         scope: &Scope,
@@ -280,6 +282,9 @@ impl Store {
         after: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Enterprise>> {
+        if let Some(term) = name_search_term(filter) {
+            return self.name_search_page(scope, campaign_id, filter, &term, after, limit);
+        }
         let mut values: Vec<Val<'_>> = vec![Val::Int(campaign_id), Val::Int(after.unwrap_or(0))];
         let mut name_prefix = String::new();
         let conditions = filter_conditions(scope, filter, &mut values, &mut name_prefix)?;
@@ -289,6 +294,141 @@ impl Store {
              ORDER BY e.id LIMIT {}",
             conditions.join(" AND "),
             limit.clamp(1, 500)
+        );
+        self.read(|c| c.query_vec(&sql, &values, enterprise_from_row))
+    }
+}
+
+impl Store {
+    /// The largest enterprise id (for benchmarks sampling the table).
+    pub fn max_enterprise_id(&self) -> Result<i64> {
+        self.read(|c| c.query_i64("SELECT COALESCE(MAX(id), 0) FROM enterprises", params![]))
+    }
+}
+
+/// The name prefix a filter searches for, when its query is not a credit code. Every
+/// character is literal (no LIKE patterns anywhere).
+fn name_search_term(filter: &EnterpriseFilter) -> Option<String> {
+    let q = filter.query.as_deref()?.trim();
+    if q.is_empty() || yinqi_domain::uscc::Uscc::parse(q).is_ok() {
+        return None;
+    }
+    Some(q.to_owned())
+}
+
+impl Store {
+    /// Enterprises whose name starts with `term`, ordered by (name, id) so a page is a short
+    /// walk along the name index however common the prefix. Rows of frozen lists (released)
+    /// come from the partial index `enterprises_name`; rows of lists still in the round —
+    /// only HQ and their bureau see them — are read from those bureaus' rows. Names compare
+    /// bytewise (SQLite's BINARY, PostgreSQL's "C" collation), so a prefix is a range.
+    fn name_search_page(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        filter: &EnterpriseFilter,
+        term: &str,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Enterprise>> {
+        let limit = limit.clamp(1, 500) as usize;
+        let after_key = match after {
+            Some(id) => self
+                .read(|c| {
+                    c.query_opt(
+                        "SELECT name FROM enterprises WHERE id = $1",
+                        params![id],
+                        |r| r.text(0),
+                    )
+                })?
+                .map(|name| (name, id)),
+            None => None,
+        };
+        let rest = EnterpriseFilter {
+            query: None,
+            ..filter.clone()
+        };
+        let mut rows =
+            self.name_search_part(scope, campaign_id, &rest, term, &after_key, None, limit)?;
+        if matches!(scope, Scope::Nation | Scope::Bureau(_)) {
+            let drafts: Vec<String> = self
+                .list_states(scope, campaign_id)?
+                .into_iter()
+                .filter(|l| l.status != crate::ListStatus::Frozen)
+                .map(|l| l.bureau_code)
+                .collect();
+            if !drafts.is_empty() {
+                rows.extend(self.name_search_part(
+                    scope,
+                    campaign_id,
+                    &rest,
+                    term,
+                    &after_key,
+                    Some(&drafts),
+                    limit,
+                )?);
+                rows.sort_by(|a, b| {
+                    a.name
+                        .as_bytes()
+                        .cmp(b.name.as_bytes())
+                        .then(a.id.cmp(&b.id))
+                });
+                rows.truncate(limit);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// One side of [`Store::name_search_page`]: released rows (`drafts` = None) or the
+    /// unreleased rows of the bureaus in `drafts`.
+    #[allow(clippy::too_many_arguments)]
+    fn name_search_part(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        rest: &EnterpriseFilter,
+        term: &str,
+        after_key: &Option<(String, i64)>,
+        drafts: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<Enterprise>> {
+        let name = match self.dialect() {
+            crate::db::Dialect::Sqlite => "e.name",
+            crate::db::Dialect::Postgres => "(e.name COLLATE \"C\")",
+        };
+        let upper = format!("{term}\u{10FFFF}");
+        let mut values: Vec<Val<'_>> =
+            vec![Val::Int(campaign_id), Val::Text(term), Val::Text(&upper)];
+        let mut unused = String::new();
+        let mut conditions = filter_conditions(scope, rest, &mut values, &mut unused)?;
+        match drafts {
+            None => conditions.push("e.released".into()),
+            Some(bureaus) => {
+                let mut marks = Vec::with_capacity(bureaus.len());
+                for b in bureaus {
+                    values.push(Val::Text(b));
+                    marks.push(format!("${}", values.len()));
+                }
+                conditions.push(format!(
+                    "NOT e.released AND e.bureau_code IN ({})",
+                    marks.join(", ")
+                ));
+            }
+        }
+        if let Some((after_name, after_id)) = after_key {
+            values.push(Val::Text(after_name));
+            let n = values.len();
+            values.push(Val::Int(*after_id));
+            conditions.push(format!(
+                "({name} > ${n} OR ({name} = ${n} AND e.id > ${}))",
+                n + 1
+            ));
+        }
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e
+             WHERE e.campaign_id = $1 AND {name} >= $2 AND {name} < $3 AND {}
+             ORDER BY {name}, e.id LIMIT {limit}",
+            conditions.join(" AND ")
         );
         self.read(|c| c.query_vec(&sql, &values, enterprise_from_row))
     }
@@ -322,8 +462,8 @@ pub(crate) fn filter_conditions<'v>(
         let parsed = yinqi_domain::uscc::Uscc::parse(q);
         *name_prefix = match &parsed {
             Ok(p) => p.code.as_str().to_owned(),
-            // LIKE wildcards in the query are taken literally.
-            Err(_) => q.replace(['%', '_', '\\'], ""),
+            // Compared with substr(), so every character is literal.
+            Err(_) => q.to_owned(),
         };
         let term: &'v str = name_prefix;
         match parsed {

@@ -397,7 +397,13 @@ impl Store {
         bureau: &str,
         actor: &str,
     ) -> Result<ListState> {
-        self.step(scope, campaign_id, bureau, &FREEZE, None, actor)
+        let state = self.step(scope, campaign_id, bureau, &FREEZE, None, actor)?;
+        // Freezing moved the whole list into the released-only indexes.
+        self.write(|c| {
+            crate::refresh_statistics(c);
+            Ok(())
+        })?;
+        Ok(state)
     }
 
     fn step(

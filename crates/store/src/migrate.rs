@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_list_round.sql"),
         postgres: include_str!("../migrations/postgres/0005_list_round.sql"),
     },
+    Migration {
+        version: 6,
+        name: "name_search",
+        sqlite: include_str!("../migrations/sqlite/0006_name_search.sql"),
+        postgres: include_str!("../migrations/postgres/0006_name_search.sql"),
+    },
 ];
 
 /// The newest version this program knows.

@@ -157,6 +157,7 @@ impl ListingImport {
         match result {
             Ok(report) => {
                 conn.batch("COMMIT")?;
+                crate::refresh_statistics(conn);
                 Ok(report)
             }
             Err(e) => {

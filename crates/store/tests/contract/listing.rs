@@ -1,7 +1,9 @@
 //! Contract: loading a bureau's list — staging, merge, duplicates, scope, overrides, options.
 
 use yinqi_domain::eligibility::{EligibilityOptions, Exclusion, Exclusions};
-use yinqi_store::{BranchRecord, DuplicateKind, MergeReport, Scope, StagedRow, Store, StoreError};
+use yinqi_store::{
+    BranchRecord, DuplicateKind, EnterpriseFilter, MergeReport, Scope, StagedRow, Store, StoreError,
+};
 
 use crate::harness::{TestDb, row, uscc};
 
@@ -634,4 +636,84 @@ pub fn campaigns_keep_separate_lists(db: &TestDb) {
         .enterprise_by_uscc(&Scope::Nation, c2021.id, &uscc(1))
         .unwrap();
     assert_eq!(later.tax_credit_year, 2020);
+}
+
+pub fn name_search_walks_frozen_and_draft_lists_in_name_order(db: &TestDb) {
+    let bank = load_registry(&db.store);
+    // Guangdong (44) is frozen; Shenzhen (4403) is still a draft.
+    let named = |line: u64, n: u32, name: &'static str, region: &'static str| {
+        let mut r = row(line, n, Some((ICBC_GZ, Some(bank))));
+        r.edit(|t| {
+            t.name = name;
+            t.region_code = region;
+        });
+        r
+    };
+    let gd = [
+        named(2, 1, "华南机械有限公司", "440106"),
+        named(3, 2, "华南电子有限公司", "440106"),
+        named(4, 3, "华北贸易有限公司", "440106"),
+        named(5, 4, "南方物流有限公司", "440106"),
+    ];
+    import(&db.store, None, "44", &gd);
+    let campaign = db.store.campaign(None).unwrap();
+    crate::harness::freeze(&db.store, campaign.id, "44");
+    let sz = [
+        named(2, 11, "华南包装有限公司", "440305"),
+        named(3, 12, "华南%通配有限公司", "440305"),
+    ];
+    import(&db.store, None, "4403", &sz);
+    let search = |scope: &Scope, q: &str, after: Option<i64>, limit: u32| -> Vec<(String, i64)> {
+        let filter = EnterpriseFilter {
+            query: Some(q.into()),
+            ..EnterpriseFilter::default()
+        };
+        db.store
+            .enterprise_page(scope, campaign.id, &filter, after, limit)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.name, e.id))
+            .collect()
+    };
+    let names = |rows: &[(String, i64)]| rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>();
+    // HQ sees both lists, merged in bytewise name order; paging by the last id continues it.
+    let all = search(&Scope::Nation, "华南", None, 50);
+    let mut expected = vec![
+        "华南机械有限公司",
+        "华南电子有限公司",
+        "华南包装有限公司",
+        "华南%通配有限公司",
+    ];
+    expected.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    assert_eq!(names(&all), expected);
+    let first = search(&Scope::Nation, "华南", None, 2);
+    let second = search(&Scope::Nation, "华南", Some(first[1].1), 2);
+    assert_eq!([names(&first), names(&second)].concat(), expected);
+    assert!(search(&Scope::Nation, "华南", Some(second[1].1), 2).is_empty());
+    // A bureau sees its own only; the bank sees the frozen list only.
+    assert_eq!(
+        names(&search(&Scope::Bureau("4403".into()), "华南", None, 50)).len(),
+        2
+    );
+    let bank_scope = Scope::Bank {
+        bank_id: bank,
+        bureau: None,
+    };
+    let mut gd_only: Vec<_> = expected[..]
+        .iter()
+        .filter(|n| !n.contains("包装") && !n.contains('%'))
+        .map(|s| s.to_string())
+        .collect();
+    gd_only.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    assert_eq!(names(&search(&bank_scope, "华南", None, 50)), gd_only);
+    // Wildcards are literal, not patterns; a prefix must be a prefix.
+    assert_eq!(
+        names(&search(&Scope::Nation, "华南%", None, 50)),
+        ["华南%通配有限公司"]
+    );
+    assert!(search(&Scope::Nation, "南方物流有限公司x", None, 50).is_empty());
+    assert_eq!(
+        names(&search(&Scope::Nation, "南方", None, 50)),
+        ["南方物流有限公司"]
+    );
 }

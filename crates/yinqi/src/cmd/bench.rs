@@ -37,6 +37,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Time the enterprise list pages of every role on the database given by --database
+    /// (load it first), beside a plain keyset page of the same database.
+    Pages {
+        /// Enterprises sampled over the table; each kind of page runs once per sample.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
 }
 
 /// One measured run.
@@ -53,14 +60,17 @@ impl Measure {
     }
 }
 
-pub fn run(_ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Import {
-        rows,
-        dir,
-        postgres,
-        bureau,
-        repeat,
-    } = command;
+pub fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
+    let (rows, dir, postgres, bureau, repeat) = match command {
+        BenchCommand::Pages { samples } => return super::bench_pages::run(&ctx.database, samples),
+        BenchCommand::Import {
+            rows,
+            dir,
+            postgres,
+            bureau,
+            repeat,
+        } => (rows, dir, postgres, bureau, repeat),
+    };
     let repeat = repeat.max(1);
     let bureau = super::bureau_arg(&bureau)?;
     std::fs::create_dir_all(&dir)?;

@@ -1,6 +1,8 @@
 //! Command-line interface: global options and the subcommands.
 
 mod bench;
+mod bench_floor;
+mod bench_pages;
 mod campaign;
 mod codes;
 mod demo;
