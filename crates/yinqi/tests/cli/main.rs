@@ -7,3 +7,4 @@ mod harness;
 mod list_round;
 mod listing;
 mod registry;
+mod serve;
