@@ -173,16 +173,26 @@ impl Store {
             self.check_manager_in_scope(scope, id)?;
         }
         let one_filter;
+        // The audit entry names a bureau when there is one, so the bureau sees it.
+        let mut bureau = match scope {
+            Scope::Bank {
+                bureau: Some(b), ..
+            } => Some(b.clone()),
+            _ => None,
+        };
         let filter = match target {
             AssignTarget::One(uscc) => {
-                self.enterprise_by_uscc(scope, campaign_id, uscc)?;
+                bureau = Some(self.enterprise_by_uscc(scope, campaign_id, uscc)?.bureau_code);
                 one_filter = EnterpriseFilter {
                     query: Some((*uscc).to_owned()),
                     ..EnterpriseFilter::default()
                 };
                 &one_filter
             }
-            AssignTarget::Filter(f) => *f,
+            AssignTarget::Filter(f) => {
+                bureau = bureau.or_else(|| f.bureau.clone());
+                *f
+            }
         };
         let mut values: Vec<Val<'_>> = vec![Val::Int(campaign_id), manager_id.into()];
         let mut term = String::new();
@@ -211,7 +221,7 @@ impl Store {
                     "enterprise.unassign_manager"
                 },
                 Some(campaign_id),
-                None,
+                bureau.as_deref(),
                 match target {
                     AssignTarget::One(u) => Some(u),
                     AssignTarget::Filter(_) => None,
