@@ -400,7 +400,7 @@ impl Store {
         let state = self.step(scope, campaign_id, bureau, &FREEZE, None, actor)?;
         // Freezing moved the whole list into the released-only indexes.
         self.write(|c| {
-            crate::refresh_statistics(c);
+            crate::refresh_statistics(c, true);
             Ok(())
         })?;
         Ok(state)

@@ -157,7 +157,7 @@ impl ListingImport {
         match result {
             Ok(report) => {
                 conn.batch("COMMIT")?;
-                crate::refresh_statistics(conn);
+                crate::refresh_statistics(conn, false);
                 Ok(report)
             }
             Err(e) => {
