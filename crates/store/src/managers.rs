@@ -182,7 +182,10 @@ impl Store {
         };
         let filter = match target {
             AssignTarget::One(uscc) => {
-                bureau = Some(self.enterprise_by_uscc(scope, campaign_id, uscc)?.bureau_code);
+                bureau = Some(
+                    self.enterprise_by_uscc(scope, campaign_id, uscc)?
+                        .bureau_code,
+                );
                 one_filter = EnterpriseFilter {
                     query: Some((*uscc).to_owned()),
                     ..EnterpriseFilter::default()
