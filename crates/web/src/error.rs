@@ -55,6 +55,11 @@ pub struct PageError {
 }
 
 impl PageError {
+    /// A form posted without its page's CSRF token (an old tab, or another site).
+    pub fn expired() -> PageError {
+        PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试")
+    }
+
     pub fn new(status: StatusCode, message: impl Into<String>) -> PageError {
         PageError {
             status,

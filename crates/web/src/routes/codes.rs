@@ -12,7 +12,7 @@ use yinqi_domain::invitation::{InvitationCode, standard_sms};
 use yinqi_domain::phone::{mask_name, mask_phone};
 use yinqi_store::{CodeBatch, CodeRow, Holder, Role, Scope};
 
-use super::pages::{logged_in, nav};
+use super::pages::{CsrfForm, logged_in, nav};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock::beijing;
@@ -23,9 +23,6 @@ fn page_error(e: impl Into<PageError>) -> Response {
     e.into().into_response()
 }
 
-fn expired() -> Response {
-    PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response()
-}
 
 /// Whether the caller works with codes at all (associations and managers do not manage
 /// batches; managers see their codes on their enterprises).
@@ -132,7 +129,7 @@ pub async fn issue(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(expired());
+        return Err(PageError::expired().into_response());
     }
     if caller.user.as_ref().map(|u| u.role) != Some(Role::HqAdmin) {
         return Err(PageError::not_found().into_response());
@@ -170,11 +167,6 @@ pub async fn issue(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
 
 /// Hands a batch to the next holder down.
 pub async fn hand_over(
@@ -185,7 +177,7 @@ pub async fn hand_over(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(expired());
+        return Err(PageError::expired().into_response());
     }
     if !handles_batches(&caller) || caller.user.as_ref().map(|u| u.role) == Some(Role::HqStaff) {
         return Err(PageError::not_found().into_response());
@@ -470,7 +462,7 @@ pub async fn revoke(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(expired());
+        return Err(PageError::expired().into_response());
     }
     if caller.user.as_ref().map(|u| u.role) == Some(Role::HqStaff) {
         return Err(PageError::not_found().into_response());

@@ -28,7 +28,7 @@ fn page_error(e: StoreError) -> Response {
 }
 
 fn stale_form() -> Response {
-    PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response()
+    PageError::expired().into_response()
 }
 
 /// HQ's overview of every bureau; a bureau goes straight to its own list.

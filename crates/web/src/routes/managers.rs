@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use yinqi_store::{AssignTarget, EnterpriseFilter, Role, Scope, StoreError};
 
-use super::pages::{logged_in, nav};
+use super::pages::{CsrfForm, logged_in, nav};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::PageError;
@@ -21,9 +21,6 @@ fn assigns(caller: &Caller) -> bool {
     matches!(caller.scope, Scope::Bank { .. } | Scope::Branch(_))
 }
 
-fn expired() -> Response {
-    PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response()
-}
 
 async fn page(
     state: &AppState,
@@ -77,11 +74,6 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     page(&state, &caller, None, None, StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
 
 /// A new activation code for a manager (the old one stops working).
 pub async fn reissue_code(
@@ -92,7 +84,7 @@ pub async fn reissue_code(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(expired());
+        return Err(PageError::expired().into_response());
     }
     let issuer = caller.user.clone().expect("logged in");
     let result = state
@@ -164,7 +156,7 @@ pub async fn assign_bulk(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(expired());
+        return Err(PageError::expired().into_response());
     }
     if !assigns(&caller) {
         return Err(PageError::not_found().into_response());
@@ -259,7 +251,7 @@ pub async fn assign_one(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(expired());
+        return Err(PageError::expired().into_response());
     }
     if !assigns(&caller) {
         return Err(PageError::not_found().into_response());

@@ -208,10 +208,11 @@ pub async fn login(
     }
 }
 
+/// A form that carries nothing but its CSRF token.
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 pub async fn logout(
@@ -224,7 +225,7 @@ pub async fn logout(
         Err(r) => return r,
     };
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response();
+        return PageError::expired().into_response();
     }
     if let Some(hash) = caller.session_hash.clone() {
         let actor = caller.actor.clone();
@@ -275,7 +276,7 @@ pub async fn change_password(
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
         return Err(
-            PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
+            PageError::expired().into_response(),
         );
     }
     let user = caller.user.clone().expect("logged in");
@@ -421,7 +422,7 @@ pub async fn reveal(
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
         return Err(
-            PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
+            PageError::expired().into_response(),
         );
     }
     let code = yinqi_domain::uscc::Uscc::parse(&uscc)

@@ -158,7 +158,7 @@ pub async fn create(
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
         return Err(
-            PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
+            PageError::expired().into_response(),
         );
     }
     let managed = managed_bank(&state, &caller, Some(&form.bank))
@@ -217,7 +217,7 @@ pub async fn revoke(
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
         return Err(
-            PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
+            PageError::expired().into_response(),
         );
     }
     let managed = managed_bank(&state, &caller, Some(&form.bank))

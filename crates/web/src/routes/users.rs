@@ -123,7 +123,7 @@ pub async fn create(
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
         return Err(
-            PageError::new(StatusCode::FORBIDDEN, "页面已过期，请刷新后重试").into_response(),
+            PageError::expired().into_response(),
         );
     }
     let creator = caller.user.clone().expect("logged in");
