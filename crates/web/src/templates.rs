@@ -111,7 +111,10 @@ pub struct EnterprisesPage<'a> {
     pub bureau: &'a str,
     pub branch: &'a str,
     pub manager: &'a str,
+    pub bank: &'a str,
     pub show_bureau: bool,
+    /// HQ and bureaus filter by bank (legal entity) name.
+    pub show_bank: bool,
     /// Customer managers the caller may give the listed enterprises to (bank side).
     pub managers: Vec<(i64, String)>,
     pub csrf: &'a str,

@@ -23,7 +23,6 @@ fn page_error(e: impl Into<PageError>) -> Response {
     e.into().into_response()
 }
 
-
 /// Whether the caller works with codes at all (associations and managers do not manage
 /// batches; managers see their codes on their enterprises).
 fn handles_batches(caller: &Caller) -> bool {
@@ -166,7 +165,6 @@ pub async fn issue(
         }
     }
 }
-
 
 /// Hands a batch to the next holder down.
 pub async fn hand_over(

@@ -21,7 +21,6 @@ fn assigns(caller: &Caller) -> bool {
     matches!(caller.scope, Scope::Bank { .. } | Scope::Branch(_))
 }
 
-
 async fn page(
     state: &AppState,
     caller: &Caller,
@@ -73,7 +72,6 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     let caller = logged_in(&state, &headers).await?;
     page(&state, &caller, None, None, StatusCode::OK).await
 }
-
 
 /// A new activation code for a manager (the old one stops working).
 pub async fn reissue_code(

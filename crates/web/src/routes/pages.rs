@@ -275,9 +275,7 @@ pub async fn change_password(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(
-            PageError::expired().into_response(),
-        );
+        return Err(PageError::expired().into_response());
     }
     let user = caller.user.clone().expect("logged in");
     let username = user.username.clone();
@@ -328,6 +326,9 @@ pub struct ListQuery {
     /// A customer manager's user id (the bank's "whose enterprises" view).
     #[serde(default)]
     manager: String,
+    /// A bank (legal entity) by its registry name, for HQ and bureaus.
+    #[serde(default)]
+    bank: String,
     after: Option<i64>,
 }
 
@@ -355,9 +356,15 @@ pub async fn enterprises(
     };
     let scope = caller.scope.clone();
     let after = query.after;
+    let bank_name = query.bank.trim().to_owned();
+    let mut filter = filter;
     let rows = state
         .db(move |s| {
             let campaign = s.campaign(None)?;
+            if !bank_name.is_empty() {
+                // An unknown name matches no bank, so no rows (not every row).
+                filter.bank_id = Some(s.bank_id_by_name(&bank_name)?.unwrap_or(-1));
+            }
             s.enterprise_page(&scope, campaign.id, &filter, after, PAGE_SIZE)
         })
         .await
@@ -365,13 +372,14 @@ pub async fn enterprises(
     let next_link = (rows.len() == PAGE_SIZE as usize).then(|| {
         let last = rows.last().map_or(0, |e| e.id);
         format!(
-            "/enterprises?q={}&eligible={}&assignment={}&bureau={}&branch={}&manager={}&after={last}",
+            "/enterprises?q={}&eligible={}&assignment={}&bureau={}&branch={}&manager={}&bank={}&after={last}",
             url_encode(&query.q),
             url_encode(&query.eligible),
             url_encode(&query.assignment),
             url_encode(&query.bureau),
             url_encode(&query.branch),
-            url_encode(&query.manager)
+            url_encode(&query.manager),
+            url_encode(&query.bank)
         )
     });
     let managers = super::managers::choices(&state, &caller).await;
@@ -383,7 +391,9 @@ pub async fn enterprises(
         bureau: &query.bureau,
         branch: &query.branch,
         manager: &query.manager,
+        bank: &query.bank,
         show_bureau: matches!(caller.scope, Scope::Nation | Scope::Bank { .. }),
+        show_bank: matches!(caller.scope, Scope::Nation | Scope::Bureau(_)),
         managers,
         csrf: caller.csrf.as_deref().unwrap_or(""),
         rows: rows.iter().map(list_row).collect(),
@@ -421,9 +431,7 @@ pub async fn reveal(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(
-            PageError::expired().into_response(),
-        );
+        return Err(PageError::expired().into_response());
     }
     let code = yinqi_domain::uscc::Uscc::parse(&uscc)
         .map_err(|_| PageError::not_found().into_response())?

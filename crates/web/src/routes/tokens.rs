@@ -157,9 +157,7 @@ pub async fn create(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(
-            PageError::expired().into_response(),
-        );
+        return Err(PageError::expired().into_response());
     }
     let managed = managed_bank(&state, &caller, Some(&form.bank))
         .await?
@@ -216,9 +214,7 @@ pub async fn revoke(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(
-            PageError::expired().into_response(),
-        );
+        return Err(PageError::expired().into_response());
     }
     let managed = managed_bank(&state, &caller, Some(&form.bank))
         .await?

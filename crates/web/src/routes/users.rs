@@ -122,9 +122,7 @@ pub async fn create(
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(
-            PageError::expired().into_response(),
-        );
+        return Err(PageError::expired().into_response());
     }
     let creator = caller.user.clone().expect("logged in");
     let Some(role) = Role::from_code(&form.role) else {

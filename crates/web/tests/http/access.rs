@@ -335,3 +335,35 @@ async fn change_matrix(world: &World) {
 async fn nobody_changes_another_partys_rows_sqlite() {
     change_matrix(&World::sqlite()).await;
 }
+
+#[tokio::test]
+async fn hq_and_bureaus_filter_the_list_by_bank_name_within_their_scope() {
+    let world = World::sqlite();
+    // 中国建设银行 / 中国工商银行 / an unknown name, URL-encoded.
+    let ccb = "%E4%B8%AD%E5%9B%BD%E5%BB%BA%E8%AE%BE%E9%93%B6%E8%A1%8C";
+    let icbc = "%E4%B8%AD%E5%9B%BD%E5%B7%A5%E5%95%86%E9%93%B6%E8%A1%8C";
+    let unknown = "%E6%97%A0%E6%AD%A4%E9%93%B6%E8%A1%8C";
+    let cases = [
+        ("hq-admin", ccb, vec![jinan_ccb()]),
+        ("hq-admin", icbc, vec![jinan_icbc(), qingdao_icbc()]),
+        ("hq-admin", unknown, vec![]),
+        ("bureau-37", icbc, vec![jinan_icbc()]),
+        ("bureau-3702", ccb, vec![]),
+    ];
+    for (username, bank, shown) in cases {
+        let session = world.login(username).await;
+        let html = body_text(
+            world
+                .send(session.get(&format!("/enterprises?bank={bank}")))
+                .await,
+        )
+        .await;
+        for uscc in [jinan_icbc(), jinan_ccb(), qingdao_icbc()] {
+            assert_eq!(
+                html.contains(uscc.as_str()),
+                shown.contains(&uscc),
+                "{username} bank={bank} {uscc}"
+            );
+        }
+    }
+}
