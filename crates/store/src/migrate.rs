@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_name_search.sql"),
         postgres: include_str!("../migrations/postgres/0006_name_search.sql"),
     },
+    Migration {
+        version: 7,
+        name: "housekeeping",
+        sqlite: include_str!("../migrations/sqlite/0007_housekeeping.sql"),
+        postgres: include_str!("../migrations/postgres/0007_housekeeping.sql"),
+    },
 ];
 
 /// The newest version this program knows.

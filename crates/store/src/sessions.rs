@@ -137,6 +137,21 @@ impl Store {
         })
     }
 
+    /// Housekeeping: forgets throttle windows that ended more than `keep_ms` ago and
+    /// sessions that have expired. Every looked-up invitation code leaves a bucket, so
+    /// without this the table would grow with the campaign. Returns the rows removed.
+    pub fn purge_stale(&self, keep_ms: i64) -> Result<u64> {
+        let now = now_millis();
+        self.write(|c| {
+            let buckets = c.execute(
+                "DELETE FROM rate_limits WHERE window_start < $1",
+                params![now - keep_ms],
+            )?;
+            let sessions = c.execute("DELETE FROM sessions WHERE expires_at < $1", params![now])?;
+            Ok(buckets + sessions)
+        })
+    }
+
     /// Forgets a bucket (a successful login clears its account's failures).
     pub fn rate_reset(&self, bucket: &str) -> Result<()> {
         self.write(|c| {

@@ -96,9 +96,26 @@ pub fn app(state: AppState) -> Router {
     routes::router(state)
 }
 
+/// How often a server purges old throttle windows and expired sessions, and how long a
+/// finished window is kept (longer than any window, so no live count is lost).
+const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+const KEEP_WINDOWS_MS: i64 = 2 * 3600 * 1000;
+
 /// Serves `app` on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let housekeeping = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+        loop {
+            every.tick().await;
+            // Several processes may do this at once; deleting old rows twice is harmless.
+            match housekeeping.db(|s| s.purge_stale(KEEP_WINDOWS_MS)).await {
+                Ok(n) => tracing::info!(removed = n, "housekeeping"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
     tracing::info!(%addr, "yinqi serving");
     axum::serve(
         listener,

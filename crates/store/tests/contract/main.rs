@@ -28,6 +28,7 @@ contract!(
     reference::campaigns_are_created_beside_each_other,
     reference::bank_registry_loads_and_reloads_in_place,
     reference::only_hq_loads_the_registry,
+    reference::housekeeping_forgets_old_windows_and_expired_sessions,
     listing::import_lists_screens_and_assigns,
     listing::reupload_updates_in_place,
     listing::duplicates_in_one_file_are_held_back,

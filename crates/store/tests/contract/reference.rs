@@ -133,3 +133,47 @@ pub fn only_hq_loads_the_registry(db: &TestDb) {
     }
     assert_eq!(db.store.registry_counts().unwrap(), (0, 0));
 }
+
+pub fn housekeeping_forgets_old_windows_and_expired_sessions(db: &TestDb) {
+    let window = 15 * 60 * 1000;
+    assert_eq!(
+        db.store.rate_hit("code:client:10.0.0.1", window).unwrap(),
+        1
+    );
+    db.store.purge_stale(2 * 3600 * 1000).unwrap();
+    assert_eq!(
+        db.store.rate_hits("code:client:10.0.0.1", window).unwrap(),
+        1,
+        "the running window is kept"
+    );
+    let user = db
+        .store
+        .create_user(
+            &yinqi_store::NewUser {
+                username: "hq-root".into(),
+                display_name: "总部".into(),
+                role: yinqi_store::Role::HqAdmin,
+                affiliation: yinqi_store::Affiliation::default(),
+                password_hash: Some("x".into()),
+            },
+            "test",
+        )
+        .unwrap();
+    let now = yinqi_store::now_millis();
+    db.store
+        .create_session("live", user.id, "t", now + 3_600_000, "c")
+        .unwrap();
+    // (A login already clears sessions expired at that moment; this one expires after.)
+    db.store
+        .create_session("dead", user.id, "t", now + 20, "c")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    // Keeping nothing: the window that started before now goes, and the dead session.
+    let removed = db.store.purge_stale(0).unwrap();
+    assert_eq!(removed, 2);
+    assert_eq!(
+        db.store.rate_hits("code:client:10.0.0.1", window).unwrap(),
+        0
+    );
+    assert!(db.store.session("live").unwrap().is_some());
+}
