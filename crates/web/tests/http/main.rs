@@ -4,6 +4,7 @@
 mod access;
 mod codes;
 mod harness;
+mod hostile;
 mod lists;
 mod login;
 mod personal_data;
