@@ -300,6 +300,27 @@ impl Store {
 }
 
 impl Store {
+    /// Every enterprise `scope` may see that matches `filter`, in id order, handed to `each`
+    /// one at a time as the database returns them (an export of millions never holds more
+    /// than one row). `each` may stop the walk by returning an error.
+    pub fn each_enterprise(
+        &self,
+        scope: &Scope,
+        campaign_id: i64,
+        filter: &EnterpriseFilter,
+        each: &mut dyn FnMut(Enterprise) -> Result<()>,
+    ) -> Result<()> {
+        let mut values: Vec<Val<'_>> = vec![Val::Int(campaign_id)];
+        let mut term = String::new();
+        let conditions = filter_conditions(scope, filter, &mut values, &mut term)?;
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e
+             WHERE e.campaign_id = $1 AND {} ORDER BY e.id",
+            conditions.join(" AND ")
+        );
+        self.read(|c| c.query_each(&sql, &values, &mut |r| each(enterprise_from_row(r)?)))
+    }
+
     /// The largest enterprise id (for benchmarks sampling the table).
     pub fn max_enterprise_id(&self) -> Result<i64> {
         self.read(|c| c.query_i64("SELECT COALESCE(MAX(id), 0) FROM enterprises", params![]))

@@ -7,6 +7,7 @@
 pub mod auth;
 mod clock;
 mod error;
+pub mod exports;
 mod jobs;
 mod metrics;
 mod openapi;

@@ -4,7 +4,7 @@
 mod api;
 mod codes;
 pub(crate) mod entry;
-mod export;
+pub(crate) mod export;
 mod health;
 mod jobs;
 mod lists;
@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::password_form).post(pages::change_password),
         )
         .route("/enterprises", get(pages::enterprises))
+        .route("/enterprises/export", get(export::enterprises))
         .route("/enterprises/{uscc}", get(pages::enterprise))
         .route("/enterprises/{uscc}/reveal", post(pages::reveal))
         .route("/enterprises/{uscc}/code", post(codes::revoke))

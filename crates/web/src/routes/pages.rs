@@ -334,37 +334,61 @@ pub struct ListQuery {
 
 const PAGE_SIZE: u32 = 50;
 
+impl ListQuery {
+    /// The store's filter for this query; a bank named by `bank` is resolved by
+    /// [`ListQuery::resolve_bank`] inside the store call.
+    pub fn filter(&self) -> EnterpriseFilter {
+        let query = self;
+        EnterpriseFilter {
+            query: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+            eligible: match query.eligible.as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            bureau: Some(query.bureau.trim().to_owned()).filter(|b| !b.is_empty()),
+            branch: Some(query.branch.trim().to_owned()).filter(|b| !b.is_empty()),
+            manager_id: query.manager.trim().parse().ok(),
+            assignment: Some(query.assignment.clone())
+                .filter(|a| a == "assigned" || Unassigned::from_code(a).is_some()),
+            ..EnterpriseFilter::default()
+        }
+    }
+
+    /// Sets `filter`'s bank from the registry name in the query, if any. An unknown name
+    /// matches no bank, so no rows (not every row).
+    pub fn resolve_bank(
+        bank_name: &str,
+        store: &yinqi_store::Store,
+        filter: &mut EnterpriseFilter,
+    ) -> Result<(), yinqi_store::StoreError> {
+        let name = bank_name.trim();
+        if !name.is_empty() {
+            filter.bank_id = Some(store.bank_id_by_name(name)?.unwrap_or(-1));
+        }
+        Ok(())
+    }
+
+    /// The bank name the query names (for the store call, which owns its copy).
+    pub fn bank_name(&self) -> String {
+        self.bank.trim().to_owned()
+    }
+}
+
 pub async fn enterprises(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
-    let filter = EnterpriseFilter {
-        query: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
-        eligible: match query.eligible.as_str() {
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => None,
-        },
-        bureau: Some(query.bureau.trim().to_owned()).filter(|b| !b.is_empty()),
-        branch: Some(query.branch.trim().to_owned()).filter(|b| !b.is_empty()),
-        manager_id: query.manager.trim().parse().ok(),
-        assignment: Some(query.assignment.clone())
-            .filter(|a| a == "assigned" || Unassigned::from_code(a).is_some()),
-        ..EnterpriseFilter::default()
-    };
+    let mut filter = query.filter();
     let scope = caller.scope.clone();
     let after = query.after;
-    let bank_name = query.bank.trim().to_owned();
-    let mut filter = filter;
+    let bank_name = query.bank_name();
     let rows = state
         .db(move |s| {
             let campaign = s.campaign(None)?;
-            if !bank_name.is_empty() {
-                // An unknown name matches no bank, so no rows (not every row).
-                filter.bank_id = Some(s.bank_id_by_name(&bank_name)?.unwrap_or(-1));
-            }
+            ListQuery::resolve_bank(&bank_name, s, &mut filter)?;
             s.enterprise_page(&scope, campaign.id, &filter, after, PAGE_SIZE)
         })
         .await
