@@ -253,6 +253,11 @@ fn a_complete_q1_is_normalised() {
             "equipment".into()
         ]))
     );
+    // A Chinese input method's full-width digits are read as digits.
+    let mut a = q1_yes();
+    a["need_amount"] = json!("５０.５");
+    let m = q1().validate(&obj(a), &Context::submit(today())).unwrap();
+    assert_eq!(m.get("need_amount"), Some(&Value::Num(Dec(5050))));
     // The stored form validates to the same thing.
     let again = q1()
         .validate(&n.to_json(), &Context::submit(today()))
@@ -314,6 +319,11 @@ fn hostile_answers_get_a_message_next_to_the_question() {
         ("need_amount", json!("1e3"), "请填写数字"),
         ("need_amount", json!(0.5), "不能小于 1万元"),
         ("need_amount", json!(true), "请填写数字"),
+        (
+            "need_amount",
+            json!("１２３４５６７"),
+            "不能大于 1000000万元",
+        ),
         ("need_purpose", json!(["equipment", "equipment"]), "两次"),
         (
             "need_purpose",

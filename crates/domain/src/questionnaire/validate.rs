@@ -12,6 +12,7 @@ use serde_json::Value as J;
 use super::definition::{Definition, Kind, Question, TextFormat};
 use super::value::{Date, Dec, Value};
 use crate::industry::IndustryCode;
+use crate::text::to_half_width;
 use crate::{phone, region, uscc};
 
 /// A complete submission or a draft saved half-way.
@@ -172,10 +173,11 @@ fn is_empty(v: &J) -> bool {
     }
 }
 
-/// The text of a scalar answer: forms send strings, the API may send numbers.
+/// The text of a scalar answer: forms send strings, the API may send numbers. Full-width
+/// digits and signs (a Chinese input method's) become ASCII.
 fn scalar_text(v: &J) -> Option<String> {
     match v {
-        J::String(s) => Some(s.trim().to_owned()),
+        J::String(s) => Some(s.trim().chars().map(to_half_width).collect()),
         J::Number(n) => Some(n.to_string()),
         _ => None,
     }
@@ -295,9 +297,8 @@ fn normalise(q: &Question, raw: &J, ctx: &Context) -> Result<Value, String> {
             max,
             not_future,
         } => {
-            let d = raw
-                .as_str()
-                .and_then(|s| Date::parse_iso(s.trim()))
+            let d = scalar_text(raw)
+                .and_then(|s| Date::parse_iso(&s))
                 .ok_or("请填写有效日期，格式为 YYYY-MM-DD")?;
             if *not_future && d > ctx.today {
                 return Err("日期不能晚于今天".into());
