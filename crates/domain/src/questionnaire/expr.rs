@@ -448,6 +448,29 @@ impl Expr {
         self.eval(lookup) == Value::Bool(true)
     }
 
+    /// The tree as JSON, for the page script that hides irrelevant questions (evaluating a
+    /// tree is a few lines of JavaScript; parsing is not): `{"var": id}`, `{"answered": id}`,
+    /// `{"not": e}`, `{"and": [a, b]}`, `{"or": [a, b]}`, `{"op": "==", "args": [a, b]}`,
+    /// `{"list": [..]}`, and strings, booleans and numbers as themselves. The script must
+    /// follow the same rule: a comparison with an unanswered question is false. The server's
+    /// evaluation is the one that counts.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Expr::Str(s) => json!(s),
+            // Hundredths fit an f64 exactly up to 2^53: far beyond any bound in a definition.
+            Expr::Num(n) => json!(n.0 as f64 / 100.0),
+            Expr::Bool(b) => json!(b),
+            Expr::List(l) => json!({ "list": l }),
+            Expr::Var(id) => json!({ "var": id }),
+            Expr::Answered(id) => json!({ "answered": id }),
+            Expr::Not(e) => json!({ "not": e.to_json() }),
+            Expr::And(a, b) => json!({ "and": [a.to_json(), b.to_json()] }),
+            Expr::Or(a, b) => json!({ "or": [a.to_json(), b.to_json()] }),
+            Expr::Cmp(op, a, b) => json!({ "op": op.symbol(), "args": [a.to_json(), b.to_json()] }),
+        }
+    }
+
     /// Binding strength, for printing with the fewest parentheses.
     fn precedence(&self) -> u8 {
         match self {
@@ -703,6 +726,21 @@ mod tests {
             let e = p(bad).check(&scope).expect_err(bad);
             assert!(e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn json_tree_for_the_page_script() {
+        let e = p("!(mode == \"on_site\") && (answered(x) || amount > 1.5 || m in [\"a\"])");
+        assert_eq!(
+            e.to_json(),
+            serde_json::json!({"and": [
+                {"not": {"op": "==", "args": [{"var": "mode"}, "on_site"]}},
+                {"or": [
+                    {"or": [{"answered": "x"}, {"op": ">", "args": [{"var": "amount"}, 1.5]}]},
+                    {"op": "in", "args": [{"var": "m"}, {"list": ["a"]}]}
+                ]}
+            ]})
+        );
     }
 
     #[test]

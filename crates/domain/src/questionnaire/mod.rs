@@ -14,6 +14,7 @@
 
 pub mod definition;
 pub mod expr;
+pub mod solution;
 pub mod validate;
 pub mod value;
 
@@ -27,6 +28,7 @@ pub use definition::{
     TextFormat,
 };
 pub use expr::{Expr, ExprError};
+pub use solution::SolutionStatus;
 pub use validate::{Context, FieldError, HiddenAnswers, Mode, Normalised};
 pub use value::{Date, Dec, Value};
 
