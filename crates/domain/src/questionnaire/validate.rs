@@ -277,8 +277,12 @@ fn normalise(q: &Question, raw: &J, ctx: &Context) -> Result<Value, String> {
         }
         Kind::Amount { min, max } | Kind::Decimal { min, max } => {
             let text = scalar_text(raw).ok_or("请填写数字")?;
-            // JSON numbers print as `100.0`: a trailing `.0` is not a third decimal.
-            let text = text.strip_suffix(".0").unwrap_or(&text);
+            // JSON numbers print as `100.0`, and `1.50` or `2.000` are still two decimals:
+            // zeros at the end of the fraction say nothing.
+            let text = match text.contains('.') {
+                true => text.trim_end_matches('0').trim_end_matches('.'),
+                false => &text,
+            };
             let d = Dec::parse(text).ok_or_else(|| {
                 if text
                     .split_once('.')
