@@ -346,6 +346,14 @@ fn hostile_answers_get_a_message_next_to_the_question() {
         let m = named(&e, q).unwrap_or_else(|| panic!("{q}: {e:?}"));
         assert!(m.contains(says), "{q}: {m}");
     }
+    // An invalid answer does not make the questions that depend on it say "not applicable"
+    // or "required": only the answer to fix is named (and real problems further on).
+    let mut a = q1_yes();
+    a["need"] = json!("maybe");
+    a["need_term"] = json!("forever");
+    let e = errors_of(q1(), a, &ctx);
+    let named_ids: Vec<&str> = e.iter().map(|e| e.question.as_str()).collect();
+    assert_eq!(named_ids, ["need", "need_term"]);
     let mut a = q1_yes();
     a["<script>"] = json!("x");
     let e = errors_of(q1(), a, &ctx);

@@ -2,10 +2,10 @@
 //!
 //! Answers arrive as a JSON object `question id → value`, from a form or the bank API, and
 //! are treated as hostile. Questions are taken in definition order; each one's relevance is
-//! evaluated against the answers normalised so far, where a hidden, unanswered or invalid
-//! answer counts as null.
+//! evaluated against the answers normalised so far, where a hidden or unanswered question
+//! counts as null.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value as J;
 
@@ -114,15 +114,30 @@ impl Definition {
             }
         }
         let mut so_far: HashMap<&str, Value> = HashMap::new();
+        // Questions whose answer was refused, and those whose relevance depends on one: the
+        // person must fix the earlier answer first, so "required" or "not applicable" would
+        // be noise next to a question that may well change its state.
+        let mut unsettled: HashSet<&str> = HashSet::new();
         let mut normalised = Vec::new();
         for q in &self.questions {
-            let lookup = |id: &str| so_far.get(id).cloned().unwrap_or(Value::Null);
-            let visible = q.show_if.as_ref().is_none_or(|e| e.holds(&lookup));
             let raw = answers.get(&q.id).filter(|v| !is_empty(v));
             let error = |message: String| FieldError {
                 question: q.id.clone(),
                 message,
             };
+            let depends_on_refused = q
+                .show_if
+                .as_ref()
+                .is_some_and(|e| e.references().iter().any(|r| unsettled.contains(r)));
+            if depends_on_refused {
+                unsettled.insert(&q.id);
+                if let Some(Err(m)) = raw.map(|raw| normalise(q, raw, ctx)) {
+                    errors.push(error(m));
+                }
+                continue;
+            }
+            let lookup = |id: &str| so_far.get(id).cloned().unwrap_or(Value::Null);
+            let visible = q.show_if.as_ref().is_none_or(|e| e.holds(&lookup));
             let Some(raw) = raw else {
                 if visible && q.required && ctx.mode == Mode::Submit {
                     errors.push(error("此题必答".into()));
@@ -139,6 +154,7 @@ impl Definition {
                 Ok(v) => v,
                 Err(m) => {
                     errors.push(error(m));
+                    unsettled.insert(&q.id);
                     continue;
                 }
             };
@@ -147,6 +163,7 @@ impl Definition {
             if let Some(c) = q.constraints.iter().find(|c| !c.rule.holds(&lookup)) {
                 errors.push(error(c.message.clone()));
                 so_far.remove(q.id.as_str());
+                unsettled.insert(&q.id);
                 continue;
             }
             normalised.push((q.id.clone(), value));
