@@ -532,8 +532,8 @@ fn invalid_raw(q: &Question) -> Vec<J> {
         Kind::SingleChoice { .. } => bad.extend([json!("no_such_code"), json!(1), json!(["x"])]),
         Kind::MultipleChoice {
             choices,
+            min_selected,
             max_selected,
-            ..
         } => {
             bad.push(json!(["no_such_code"]));
             bad.push(json!([choices[0].code, choices[0].code]));
@@ -550,6 +550,9 @@ fn invalid_raw(q: &Question) -> Vec<J> {
                 && plain.len() > *m as usize
             {
                 bad.push(json!(plain));
+            }
+            if *min_selected > 1 {
+                bad.push(json!([plain[0]]));
             }
         }
         Kind::Text {
@@ -816,4 +819,21 @@ fn q2_accepts_every_valid_set_and_refuses_each_violation() {
 #[test]
 fn q3_accepts_every_valid_set_and_refuses_each_violation() {
     check_definition(q3(), 600);
+}
+
+#[test]
+fn min_selected_above_one() {
+    let mut d = base();
+    d["questions"][0] = json!({
+        "id": "need", "section": "s", "type": "multiple_choice", "label": "选两项", "required": true,
+        "min_selected": 2,
+        "choices": [{"code": "a", "label": "甲"}, {"code": "b", "label": "乙"}, {"code": "c", "label": "丙"}]
+    });
+    d["questions"][1]["show_if"] = json!("\"a\" in need");
+    let def = Definition::from_json(&d.to_string()).unwrap();
+    let ctx = Context::submit(today());
+    let e = errors_of(&def, json!({"need": "a"}), &ctx);
+    assert_eq!(named(&e, "need").as_deref(), Some("请至少选 2 项"));
+    def.validate(&obj(json!({"need": ["c", "a"], "amount": 5})), &ctx)
+        .unwrap();
 }
