@@ -1,5 +1,6 @@
 //! Pure domain rules of the bank–enterprise matchmaking campaign (see shared DOMAIN.md):
-//! codes, reference data, classifications and eligibility. No I/O, no clock, no randomness.
+//! codes, reference data, classifications, eligibility and the questionnaire engine.
+//! No I/O, no clock, no randomness.
 
 pub mod amount;
 pub mod bank_code;
@@ -10,6 +11,7 @@ pub mod industry;
 pub mod invitation;
 pub mod listing;
 pub mod phone;
+pub mod questionnaire;
 pub mod region;
 pub mod size;
 pub mod tax_credit;
