@@ -44,6 +44,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// Export every enterprise of the database given by --database as CSV (the web
+    /// export's writer), beside a plain read of the same rows.
+    Export {
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
 }
 
 /// One measured run.
@@ -63,6 +69,7 @@ impl Measure {
 pub fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
     let (rows, dir, postgres, bureau, repeat) = match command {
         BenchCommand::Pages { samples } => return super::bench_pages::run(&ctx.database, samples),
+        BenchCommand::Export { repeat } => return super::bench_export::run(&ctx.database, repeat),
         BenchCommand::Import {
             rows,
             dir,

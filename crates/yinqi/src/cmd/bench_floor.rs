@@ -18,6 +18,36 @@ impl Floor {
         }
     }
 
+    /// Reads every enterprise row of the campaign in id order, touching each column once;
+    /// returns the rows read.
+    pub fn scan(&self, campaign: i64) -> anyhow::Result<u64> {
+        const SQL: &str = "SELECT * FROM enterprises WHERE campaign_id = $1 ORDER BY id";
+        let mut n = 0u64;
+        match self {
+            Floor::Sqlite(c) => {
+                let mut stmt = c.prepare(&SQL.replace('$', "?"))?;
+                let width = stmt.column_count();
+                let mut rows = stmt.query(rusqlite::params![campaign])?;
+                while let Some(row) = rows.next()? {
+                    for i in 0..width {
+                        std::hint::black_box(row.get_ref(i)?);
+                    }
+                    n += 1;
+                }
+            }
+            Floor::Postgres(c) => {
+                let mut client = c.borrow_mut();
+                let mut rows = client.query_raw(SQL, [&campaign])?;
+                use postgres::fallible_iterator::FallibleIterator;
+                while let Some(row) = rows.next()? {
+                    std::hint::black_box(row.len());
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
     pub fn page(&self, campaign: i64, after: i64, limit: u32) -> anyhow::Result<()> {
         const SQL: &str =
             "SELECT * FROM enterprises WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3";
