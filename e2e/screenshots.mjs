@@ -207,6 +207,42 @@ if (managerCode) {
   });
 }
 
+// Questionnaire 1 as an enterprise will see it, on a 360 px phone: with JavaScript the
+// follow-up questions appear only when they apply; without it every question shows with a
+// note saying when to answer it.
+await visit({ width: 360, height: 740 }, 'q1-js', async (page) => {
+  await login(page, 'hqadmin');
+  await page.goto(`${base}/questionnaires/q1`);
+  check(await page.locator('#q-need_amount').isHidden(), 'q1: the amount is hidden until a need is stated');
+  await page.check('input[name=need][value=yes]');
+  check(await page.locator('#q-need_amount').isVisible(), 'q1: the amount appears for "yes"');
+  check(await page.locator('#q-no_need_reason').isHidden(), 'q1: why-not stays hidden for "yes"');
+  await page.screenshot({ path: join(out, 'q1-need-yes.png'), fullPage: true });
+  await page.check('input[name=need][value=no]');
+  check(await page.locator('#q-need_amount').isHidden(), 'q1: the amount hides again for "no"');
+  check(await page.locator('#q-no_need_reason').isVisible(), 'q1: why-not appears for "no"');
+  await page.check('input[name=obstacles][value=collateral]');
+  await page.check('input[name=obstacles][value=none]');
+  check(!(await page.locator('input[name=obstacles][value=collateral]').isChecked()), 'q1: "none" clears the other obstacles');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 380, `q1 fits a 360 px screen (${width} px)`);
+  await page.screenshot({ path: join(out, 'q1-need-no.png'), fullPage: true });
+});
+{
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN', javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await login(page, 'hqadmin');
+    await page.goto(`${base}/questionnaires/q1`);
+    check(await page.locator('#q-need_amount').isVisible(), 'q1 without JS: every question shows');
+    check((await page.locator('#q-need_amount .when').textContent()).includes('仅当'), 'q1 without JS: a note says when to answer');
+    await page.screenshot({ path: join(out, 'q1-no-js.png'), fullPage: true });
+  } catch (e) {
+    failures.push(`q1-no-js: ${e.message}`);
+  }
+  await context.close();
+}
+
 await browser.close();
 if (failures.length) {
   console.error(`${failures.length} browser check(s) failed:\n- ${failures.join('\n- ')}`);

@@ -507,3 +507,14 @@ pub struct JobPage<'a> {
     pub created_by: &'a str,
     pub created_at: String,
 }
+
+#[derive(Template)]
+#[template(path = "questionnaire.html")]
+pub struct QuestionnairePage<'a> {
+    pub nav: Option<Nav>,
+    pub form: crate::questionnaire_form::FormView,
+    /// A preview: shown, never submitted.
+    pub preview: bool,
+    pub action: &'a str,
+    pub csrf: &'a str,
+}

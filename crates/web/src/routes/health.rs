@@ -33,3 +33,14 @@ pub async fn stylesheet() -> impl IntoResponse {
         include_str!("../../static/app.css"),
     )
 }
+
+/// The questionnaire page script (hides questions that do not apply).
+pub async fn questionnaire_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/q.js"),
+    )
+}

@@ -33,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(health::stylesheet))
+        .route("/static/q.js", get(health::questionnaire_script))
+        .route("/questionnaires/{id}", get(pages::questionnaire_preview))
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

@@ -632,3 +632,25 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A questionnaire as its respondents will see it, for the platform's staff to review
+/// (`q1`, `q2`, `q3`; the newest version). Nothing can be submitted from here.
+pub async fn questionnaire_preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Response> {
+    let caller = logged_in(&state, &headers).await?;
+    let def = yinqi_domain::questionnaire::builtin()
+        .iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| PageError::not_found().into_response())?;
+    let page = crate::templates::QuestionnairePage {
+        nav: nav(&state, &caller).await,
+        form: crate::questionnaire_form::form_view(def, &serde_json::Map::new(), &[]),
+        preview: true,
+        action: "",
+        csrf: "",
+    };
+    Ok(Html(render(&page)).into_response())
+}

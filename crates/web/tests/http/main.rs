@@ -9,5 +9,6 @@ mod hostile;
 mod lists;
 mod login;
 mod personal_data;
+mod questionnaires;
 mod tokens;
 mod users;
