@@ -216,14 +216,6 @@ fn batches_seen_by(world: &World, username: &str) -> BTreeSet<i64> {
     }
 }
 
-fn form(session: &crate::harness::Session, uri: &str, fields: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("yinqi_session={}", session.cookie))
-        .body(Body::from(format!("csrf={}&{fields}", session.csrf)))
-        .unwrap()
-}
-
 /// Runs a direct store call (synchronous; the PostgreSQL client must not block an async
 /// worker) from inside the test's runtime.
 fn sync<T>(f: impl FnOnce() -> T) -> T {
@@ -296,7 +288,7 @@ async fn change_matrix(world: &World) {
                 ),
                 (format!("/enterprises/{uscc}/reveal"), String::new()),
             ] {
-                let status = world.send(form(&session, &uri, &fields)).await.status();
+                let status = world.send(session.form(&uri, &fields)).await.status();
                 assert_eq!(status, StatusCode::NOT_FOUND, "{username} POST {uri}");
             }
             let qr = world
@@ -314,13 +306,13 @@ async fn change_matrix(world: &World) {
                 assert_eq!(status, StatusCode::NOT_FOUND, "{username} GET {uri}");
             }
             let uri = format!("/codes/batches/{batch}/hand-over");
-            let status = world.send(form(&session, &uri, "")).await.status();
+            let status = world.send(session.form(&uri, "")).await.status();
             assert_eq!(status, StatusCode::NOT_FOUND, "{username} POST {uri}");
         }
         // A manager's activation code, by anyone but that manager's bank admin or HQ.
         if !matches!(username, "icbc-admin" | "hq-admin") {
             let uri = format!("/managers/{manager}/code");
-            let status = world.send(form(&session, &uri, "")).await.status();
+            let status = world.send(session.form(&uri, "")).await.status();
             assert_eq!(status, StatusCode::NOT_FOUND, "{username} POST {uri}");
         }
     }

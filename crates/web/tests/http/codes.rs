@@ -13,17 +13,9 @@ use yinqi_store::Scope;
 use yinqi_web::entry_limits::{CLIENT_FAILURES_ALLOWED, CODE_LOOKUPS_ALLOWED};
 
 use crate::harness::{
-    ICBC_JINAN, PASSWORD, Session, World, batch_of, body_bytes, body_json, body_text, code_of,
-    jinan_ccb, jinan_icbc, qingdao_icbc,
+    ICBC_JINAN, PASSWORD, World, batch_of, body_bytes, body_json, body_text, code_of, jinan_ccb,
+    jinan_icbc, qingdao_icbc,
 };
-
-fn post(session: &Session, uri: &str, fields: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("yinqi_session={}", session.cookie))
-        .body(Body::from(format!("csrf={}&{fields}", session.csrf)))
-        .unwrap()
-}
 
 fn from_client(uri: &str, ip: [u8; 4]) -> Request<Body> {
     let mut request = Request::get(uri).body(Body::empty()).unwrap();
@@ -105,12 +97,12 @@ async fn batches_are_handed_down_through_the_pages() {
     let bank = world.login("icbc-qingdao").await;
     // Not yet the bureau's to hand on; never another bureau's or bank's.
     assert_eq!(
-        world.send(post(&bureau, &hand_over, "")).await.status(),
+        world.send(bureau.form(&hand_over, "")).await.status(),
         StatusCode::CONFLICT
     );
     let other = world.login("bureau-37").await;
     assert_eq!(
-        world.send(post(&other, &hand_over, "")).await.status(),
+        world.send(other.form(&hand_over, "")).await.status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -128,11 +120,11 @@ async fn batches_are_handed_down_through_the_pages() {
         .body(Body::from("csrf=forged"))
         .unwrap();
     assert_eq!(world.send(forged).await.status(), StatusCode::FORBIDDEN);
-    let moved = world.send(post(&hq, &hand_over, "")).await;
+    let moved = world.send(hq.form(&hand_over, "")).await;
     assert_eq!(moved.status(), StatusCode::OK);
     assert!(body_text(moved).await.contains("移交给监管局"));
     assert_eq!(
-        world.send(post(&bureau, &hand_over, "")).await.status(),
+        world.send(bureau.form(&hand_over, "")).await.status(),
         StatusCode::OK
     );
     // The bank now lists it, exports it; the bureau still cannot export.
@@ -204,16 +196,16 @@ async fn only_hq_admin_issues_and_only_for_released_lists() {
     let bureau = world.login("bureau-37").await;
     assert_eq!(
         world
-            .send(post(&bureau, "/codes/issue", "bureau=37"))
+            .send(bureau.form("/codes/issue", "bureau=37"))
             .await
             .status(),
         StatusCode::NOT_FOUND
     );
     let hq = world.login("hq-admin").await;
-    let none = world.send(post(&hq, "/codes/issue", "bureau=11")).await;
+    let none = world.send(hq.form("/codes/issue", "bureau=11")).await;
     assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body_text(none).await.contains("尚未"));
-    let again = world.send(post(&hq, "/codes/issue", "bureau=37")).await;
+    let again = world.send(hq.form("/codes/issue", "bureau=37")).await;
     assert_eq!(again.status(), StatusCode::OK);
     assert!(
         body_text(again).await.contains("发放邀请码 0 个"),
@@ -256,13 +248,7 @@ async fn the_link_opens_its_enterprise_and_nothing_else() {
     assert!(!body_text(hostile).await.contains("<script>alert"));
     // The entry form: a double-submit token, then a redirect to the link.
     let form = world.send(from_client("/q", [10, 0, 0, 1])).await;
-    let cookie = form
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("yinqi_login_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .unwrap();
+    let cookie = crate::harness::form_token(&form);
     let submit = |csrf: &str, with_cookie: bool| {
         let mut r =
             Request::post("/q").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -363,12 +349,9 @@ async fn a_revoked_code_stops_at_once_and_the_new_one_works() {
     let old = code_of(&world.store, &jinan_icbc(), world.icbc);
     let admin = world.login("icbc-admin").await;
     let uri = format!("/enterprises/{}/code", jinan_icbc());
+    let hq_staff = world.login("hq-staff").await;
     let refused = world
-        .send(post(
-            &world.login("hq-staff").await,
-            &uri,
-            "reason=x&reissue=yes",
-        ))
+        .send(hq_staff.form(&uri, "reason=x&reissue=yes"))
         .await;
     assert_eq!(
         refused.status(),
@@ -378,14 +361,13 @@ async fn a_revoked_code_stops_at_once_and_the_new_one_works() {
     let other_bank = world.login("ccb-admin").await;
     assert_eq!(
         world
-            .send(post(&other_bank, &uri, "reason=x&reissue=yes"))
+            .send(other_bank.form(&uri, "reason=x&reissue=yes"))
             .await
             .status(),
         StatusCode::NOT_FOUND
     );
     let done = world
-        .send(post(
-            &admin,
+        .send(admin.form(
             &uri,
             "reason=%E7%9F%AD%E4%BF%A1%E5%8F%91%E9%94%99&reissue=yes",
         ))
@@ -438,13 +420,7 @@ async fn a_manager_activates_with_a_code_and_works_their_enterprises() {
     InvitationCode::parse(&code_text).unwrap();
     // Activate on the public page (double-submit token).
     let form = world.send(from_client("/activate", [10, 3, 0, 1])).await;
-    let token = form
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("yinqi_login_csrf="))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .unwrap();
+    let token = crate::harness::form_token(&form);
     let activate = |code: &str, password2: &str| {
         Request::post("/activate")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -477,8 +453,7 @@ async fn a_manager_activates_with_a_code_and_works_their_enterprises() {
         .0
         .id;
     let assigned = world
-        .send(post(
-            &admin,
+        .send(admin.form(
             "/managers/assign",
             &format!("manager={id}&branch={ICBC_JINAN}&only_unassigned=yes"),
         ))
@@ -489,8 +464,7 @@ async fn a_manager_activates_with_a_code_and_works_their_enterprises() {
         "the Jinan enterprise already has a manager and keeps it"
     );
     let reassigned = world
-        .send(post(
-            &admin,
+        .send(admin.form(
             "/managers/assign",
             &format!("manager={id}&branch={ICBC_JINAN}"),
         ))
@@ -509,8 +483,7 @@ async fn a_manager_activates_with_a_code_and_works_their_enterprises() {
     );
     // One by one, and not to another bank's enterprise.
     let one = world
-        .send(post(
-            &admin,
+        .send(admin.form(
             &format!("/enterprises/{}/manager", jinan_icbc()),
             "manager=",
         ))
@@ -519,8 +492,7 @@ async fn a_manager_activates_with_a_code_and_works_their_enterprises() {
     let ccb = world.login("ccb-admin").await;
     assert_eq!(
         world
-            .send(post(
-                &ccb,
+            .send(ccb.form(
                 &format!("/enterprises/{}/manager", jinan_icbc()),
                 &format!("manager={id}")
             ))

@@ -336,6 +336,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// A form post with this session's cookie and CSRF token, then `fields`
+    /// (already URL-encoded, `a=1&b=2`).
+    pub fn form(&self, uri: &str, fields: &str) -> Request<Body> {
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("yinqi_session={}", self.cookie))
+            .body(Body::from(format!("csrf={}&{fields}", self.csrf)))
+            .unwrap()
+    }
+
     pub fn get(&self, uri: &str) -> Request<Body> {
         Request::get(uri)
             .header(header::COOKIE, format!("yinqi_session={}", self.cookie))
@@ -442,4 +452,16 @@ pub fn code_of(store: &Store, uscc: &str, bank: i64) -> yinqi_domain::invitation
         .enterprise_code(&scope, campaign.id, uscc)
         .unwrap()
         .expect("a code the bank reads")
+}
+
+/// The double-submit token a public form page (login, code entry, activation) set.
+pub fn form_token(response: &Response<Body>) -> String {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("yinqi_login_csrf="))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+        .expect("a form token cookie")
 }

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use yinqi_store::Scope;
 
-use crate::harness::{ICBC_JINAN, Session, World, body_text, jinan_icbc};
+use crate::harness::{ICBC_JINAN, World, body_text, jinan_icbc};
 
 const PAYLOADS: [&str; 4] = [
     "<script>alert(1)</script>",
@@ -23,14 +23,6 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn post(session: &Session, uri: &str, fields: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("yinqi_session={}", session.cookie))
-        .body(Body::from(format!("csrf={}&{fields}", session.csrf)))
-        .unwrap()
 }
 
 /// The page shows `payload` only escaped (a `<` never comes back raw).
@@ -58,8 +50,7 @@ async fn hostile_text_is_kept_literally_and_shown_escaped() {
 
         // A user's display name.
         let created = world
-            .send(post(
-                &admin,
+            .send(admin.form(
                 "/users",
                 &format!(
                     "role=branch_staff&username=hostile-{n}&display_name={p}&branch={ICBC_JINAN}&password=Hostile-pass-{n}0"
@@ -79,15 +70,14 @@ async fn hostile_text_is_kept_literally_and_shown_escaped() {
 
         // An API token's name.
         let token = world
-            .send(post(&admin, "/tokens", &format!("name={p}")))
+            .send(admin.form("/tokens", &format!("name={p}")))
             .await;
         assert_eq!(token.status(), StatusCode::OK, "token {payload}");
         shown_escaped(&body_text(token).await, payload);
 
         // A revocation reason, kept in the audit log as typed.
         let revoked = world
-            .send(post(
-                &admin,
+            .send(admin.form(
                 &format!("/enterprises/{}/code", jinan_icbc()),
                 &format!("reason={p}&reissue=yes"),
             ))
@@ -99,13 +89,7 @@ async fn hostile_text_is_kept_literally_and_shown_escaped() {
         let form = world
             .send(Request::get("/q").body(Body::empty()).unwrap())
             .await;
-        let csrf = form
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("yinqi_login_csrf="))
-            .map(|v| v.split(';').next().unwrap().to_owned())
-            .unwrap();
+        let csrf = crate::harness::form_token(&form);
         let typed = world
             .send(
                 Request::post("/q")

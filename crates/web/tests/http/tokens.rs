@@ -4,15 +4,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-use crate::harness::{Session, World, body_text, jinan_ccb, jinan_icbc};
-
-fn post(session: &Session, uri: &str, fields: &str) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("yinqi_session={}", session.cookie))
-        .body(Body::from(format!("csrf={}&{fields}", session.csrf)))
-        .unwrap()
-}
+use crate::harness::{World, body_text, jinan_ccb, jinan_icbc};
 
 fn bearer(token: &str, uri: &str) -> Request<Body> {
     Request::get(uri)
@@ -25,7 +17,7 @@ fn bearer(token: &str, uri: &str) -> Request<Body> {
 async fn a_token_is_shown_once_works_and_can_be_revoked() {
     let world = World::sqlite();
     let admin = world.login("icbc-admin").await;
-    let html = body_text(world.send(post(&admin, "/tokens", "name=CRM")).await).await;
+    let html = body_text(world.send(admin.form("/tokens", "name=CRM")).await).await;
     let token = html
         .split("<code class=\"token\">")
         .nth(1)
@@ -56,11 +48,11 @@ async fn a_token_is_shown_once_works_and_can_be_revoked() {
     // Another bank's admin cannot revoke it.
     let ccb = world.login("ccb-admin").await;
     let r = world
-        .send(post(&ccb, &format!("/tokens/{id}/revoke"), ""))
+        .send(ccb.form(&format!("/tokens/{id}/revoke"), ""))
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let r = world
-        .send(post(&admin, &format!("/tokens/{id}/revoke"), ""))
+        .send(admin.form(&format!("/tokens/{id}/revoke"), ""))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(body_text(r).await.contains("已吊销"));
@@ -84,7 +76,7 @@ async fn hq_creates_and_revokes_a_banks_token_by_its_name() {
     let ccb = "%E4%B8%AD%E5%9B%BD%E5%BB%BA%E8%AE%BE%E9%93%B6%E8%A1%8C";
     let html = body_text(
         world
-            .send(post(&hq, "/tokens", &format!("name=CRM&bank={ccb}")))
+            .send(hq.form("/tokens", &format!("name=CRM&bank={ccb}")))
             .await,
     )
     .await;
@@ -112,19 +104,11 @@ async fn hq_creates_and_revokes_a_banks_token_by_its_name() {
     // Naming another bank does not reach CCB's token.
     let icbc = "%E4%B8%AD%E5%9B%BD%E5%B7%A5%E5%95%86%E9%93%B6%E8%A1%8C";
     let wrong = world
-        .send(post(
-            &hq,
-            &format!("/tokens/{id}/revoke"),
-            &format!("bank={icbc}"),
-        ))
+        .send(hq.form(&format!("/tokens/{id}/revoke"), &format!("bank={icbc}")))
         .await;
     assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
     let revoked = world
-        .send(post(
-            &hq,
-            &format!("/tokens/{id}/revoke"),
-            &format!("bank={ccb}"),
-        ))
+        .send(hq.form(&format!("/tokens/{id}/revoke"), &format!("bank={ccb}")))
         .await;
     assert_eq!(revoked.status(), StatusCode::OK);
     let after = world.send(bearer(&token, "/api/v1/enterprises")).await;
