@@ -293,10 +293,12 @@ impl Store {
                 let id = match &existing {
                     Some(old) => {
                         // Only a draft is replaced; 0 rows means a concurrent submission won.
+                        // The row takes the saving client's id (q1 from a second tab), so a
+                        // retry of this very submission finds it and gets the same result.
                         let changed = c.execute(
                             "UPDATE responses SET status = $2, answers = $3, solution_status = $4,
                                saved_at = $5, submitted_at = $6, duration_ms = $7, ip_hash = $8,
-                               user_agent = $9, user_id = $10, actor = $11
+                               user_agent = $9, user_id = $10, actor = $11, client_id = $12
                              WHERE id = $1 AND status = 'draft'",
                             params![
                                 old.id,
@@ -309,7 +311,8 @@ impl Store {
                                 ip.as_deref(),
                                 input.client.user_agent,
                                 user_id,
-                                input.actor
+                                input.actor,
+                                client_id
                             ],
                         )?;
                         (changed == 1).then_some(old.id)

@@ -221,6 +221,24 @@ pub fn draft_then_submit_is_idempotent(db: &TestDb) {
             .is_err()
     );
     assert_eq!(s.responses_of(&me, ids[0], Some("q1")).unwrap(), [done]);
+
+    // A draft from one tab submitted from another: the submitting tab's retry gets its result.
+    let other = Scope::Enterprise(ids[1]);
+    s.save_draft(&other, &input(ids[1], "q1", "phone-a", &partial))
+        .unwrap();
+    let first = s
+        .submit(&other, &input(ids[1], "q1", "phone-b", &full))
+        .unwrap();
+    assert_eq!(
+        s.submit(&other, &input(ids[1], "q1", "phone-b", &full))
+            .unwrap(),
+        first
+    );
+    assert!(
+        s.submit(&other, &input(ids[1], "q1", "phone-a", &full))
+            .is_err()
+    );
+    assert_eq!(s.responses_of(&other, ids[1], None).unwrap().len(), 1);
 }
 
 pub fn concurrent_double_submit_makes_one_row(db: &TestDb) {
@@ -237,6 +255,20 @@ pub fn concurrent_double_submit_makes_one_row(db: &TestDb) {
     let b = results[1].as_ref().unwrap();
     assert_eq!(a, b);
     assert_eq!(s.responses_of(&me, ids[0], None).unwrap().len(), 1);
+    // Two tabs of one enterprise submitting at once: one answer, the other told so.
+    let other = Scope::Enterprise(ids[1]);
+    let results: Vec<Result<Response, StoreError>> = std::thread::scope(|t| {
+        let a = t.spawn(|| s.submit(&other, &input(ids[1], "q1", "tab-a", &full)));
+        let b = t.spawn(|| s.submit(&other, &input(ids[1], "q1", "tab-b", &full)));
+        vec![a.join().unwrap(), b.join().unwrap()]
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert!(
+        results
+            .iter()
+            .any(|r| matches!(r, Err(StoreError::Conflict(m)) if m.contains("已经提交")))
+    );
+    assert_eq!(s.responses_of(&other, ids[1], None).unwrap().len(), 1);
     // A q3 double submit from two threads (new rows, not an update) also makes one.
     let answers = q3("proposed");
     let mgr = Scope::Manager(wang);
