@@ -83,11 +83,13 @@ pub struct Response {
     pub user_agent: Option<String>,
     pub user_id: Option<i64>,
     pub actor: String,
+    /// The salted SHA-256 of the client's IP, for spotting many answers from one address.
+    pub ip_hash: Option<Vec<u8>>,
 }
 
 pub(crate) const RESPONSE_COLUMNS: &str = "r.id, r.campaign_id, r.enterprise_id, r.questionnaire, \
      r.version, r.status, r.answers, r.solution_status, r.client_id, r.opened_at, r.saved_at, \
-     r.submitted_at, r.duration_ms, r.user_agent, r.user_id, r.actor";
+     r.submitted_at, r.duration_ms, r.user_agent, r.user_id, r.actor, r.ip_hash";
 
 pub(crate) fn response_from_row(r: &dyn DbRow) -> Result<Response> {
     let status = match r.text(5)?.as_str() {
@@ -119,6 +121,7 @@ pub(crate) fn response_from_row(r: &dyn DbRow) -> Result<Response> {
         user_agent: r.opt_text(13)?,
         user_id: r.opt_i64(14)?,
         actor: r.text(15)?,
+        ip_hash: r.opt_bytes(16)?,
     })
 }
 
@@ -171,10 +174,42 @@ fn by_client_id(c: &mut dyn Conn, client_id: &str) -> Result<Option<Response>> {
     )
 }
 
-/// The hash kept of a client's IP: enough to see many answers from one address, not to
-/// read the address back without trying every candidate.
-fn ip_hash(ip: &str) -> Vec<u8> {
-    Sha256::digest(format!("yinqi-client-ip\0{ip}")).to_vec()
+/// The hash kept of a client's IP: enough to see many answers from one address; keyed by
+/// the database's own salt, so it cannot be reversed without the database's secrets.
+fn ip_hash(salt: &[u8], ip: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(ip.as_bytes());
+    h.finalize().to_vec()
+}
+
+/// Creates the database's IP salt if it has none (on open, in the migration transaction).
+pub(crate) fn seed_ip_salt(c: &mut dyn Conn) -> Result<()> {
+    let mut salt = [0u8; 32];
+    getrandom::fill(&mut salt).expect("the operating system's random source is available");
+    c.execute(
+        "INSERT INTO store_secrets (name, value) VALUES ('ip_salt', $1) ON CONFLICT DO NOTHING",
+        params![&salt[..]],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The database's IP salt, read once: it never changes.
+    fn ip_salt(&self, c: &mut dyn Conn) -> Result<Vec<u8>> {
+        if let Some(salt) = self.ip_salt.get() {
+            return Ok(salt.clone());
+        }
+        let salt = c.query_one(
+            "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
+            params![],
+            |r| {
+                r.opt_bytes(0)?
+                    .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
+            },
+        )?;
+        Ok(self.ip_salt.get_or_init(|| salt).clone())
+    }
 }
 
 impl Store {
@@ -289,7 +324,10 @@ impl Store {
                 } else {
                     (None, None)
                 };
-                let ip = input.client.ip.map(ip_hash);
+                let ip = match input.client.ip {
+                    Some(ip) => Some(ip_hash(&self.ip_salt(c)?, ip)),
+                    None => None,
+                };
                 let id = match &existing {
                     Some(old) => {
                         // Only a draft is replaced; 0 rows means a concurrent submission won.

@@ -59,6 +59,8 @@ pub struct Store {
     live_jobs: jobs::Live,
     /// Parsed questionnaire definitions (immutable once published).
     definitions: questionnaires::Cache,
+    /// The database's salt for client IP hashes (see `answers`).
+    ip_salt: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -86,11 +88,13 @@ impl Store {
             backend,
             live_jobs: jobs::Live::default(),
             definitions: questionnaires::Cache::default(),
+            ip_salt: std::sync::OnceLock::new(),
         };
         store.write(|conn| {
             migrate::migrate(conn)?;
             campaigns::seed_reference_data(conn)?;
-            questionnaires::seed_builtin(conn)
+            questionnaires::seed_builtin(conn)?;
+            answers::seed_ip_salt(conn)
         })?;
         Ok(store)
     }

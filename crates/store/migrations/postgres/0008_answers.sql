@@ -66,3 +66,10 @@ CREATE TABLE solution_status_history (
     at BIGINT NOT NULL
 );
 CREATE INDEX solution_status_history_response ON solution_status_history (response_id);
+
+-- Secrets of this database, made on first open: `ip_salt` keys the hash of client IPs, so
+-- a stored hash cannot be turned back into the address by hashing all 2^32 IPv4 addresses.
+CREATE TABLE store_secrets (
+    name TEXT PRIMARY KEY,
+    value BYTEA NOT NULL
+);

@@ -3,6 +3,7 @@
 //! corrections, and the status history of financing solutions.
 
 use serde_json::{Map, Value as J, json};
+use sha2::Digest;
 use yinqi_domain::questionnaire::{Date, HiddenAnswers, SolutionStatus, q1};
 use yinqi_store::{
     AnswerInput, AssignTarget, ClientMeta, Response, ResponseStatus, Scope, Store, StoreError,
@@ -220,6 +221,10 @@ pub fn draft_then_submit_is_idempotent(db: &TestDb) {
         s.save_draft(&me, &input(ids[0], "q1", "tab-1", &partial))
             .is_err()
     );
+    // The client IP is kept only as a salted hash, the same for the same address.
+    let hash = done.ip_hash.clone().unwrap();
+    assert_eq!(hash.len(), 32);
+    assert_ne!(hash, sha2::Sha256::digest(b"10.0.0.7").to_vec());
     assert_eq!(s.responses_of(&me, ids[0], Some("q1")).unwrap(), [done]);
 
     // A draft from one tab submitted from another: the submitting tab's retry gets its result.
@@ -239,6 +244,7 @@ pub fn draft_then_submit_is_idempotent(db: &TestDb) {
             .is_err()
     );
     assert_eq!(s.responses_of(&other, ids[1], None).unwrap().len(), 1);
+    assert_eq!(first.ip_hash, Some(hash), "one address, one hash");
 }
 
 pub fn concurrent_double_submit_makes_one_row(db: &TestDb) {
