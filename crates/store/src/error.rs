@@ -13,6 +13,10 @@ pub enum StoreError {
     /// The caller asked for something the store refuses (bad argument, scope not allowed).
     #[error("{0}")]
     Invalid(String),
+    /// Answers that do not pass their questionnaire's rules: one message per question, to show
+    /// next to it. Nothing was saved by the refused call; what was saved before stays.
+    #[error("{}", answers_summary(.0))]
+    Answers(Vec<yinqi_domain::questionnaire::FieldError>),
     /// The caller stopped a multi-step change midway; nothing of it was kept.
     #[error("{0}")]
     Aborted(String),
@@ -34,3 +38,16 @@ pub enum StoreError {
 
 /// Shorthand used throughout the store.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// "3 道题需要修改：第一题的问题…" — the Display of [`StoreError::Answers`].
+fn answers_summary(errors: &[yinqi_domain::questionnaire::FieldError]) -> String {
+    match errors.first() {
+        Some(first) => format!(
+            "有 {} 道题需要修改（{}：{}）",
+            errors.len(),
+            first.question,
+            first.message
+        ),
+        None => "答案需要修改".to_owned(),
+    }
+}

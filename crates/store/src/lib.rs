@@ -7,6 +7,8 @@ mod error;
 mod migrate;
 mod scope;
 
+mod answer_changes;
+mod answers;
 mod audit;
 mod banks;
 mod campaigns;
@@ -16,10 +18,13 @@ mod jobs;
 mod list_round;
 mod listing;
 mod managers;
+mod questionnaires;
 mod sessions;
 mod settings;
 mod users;
 
+pub use answer_changes::{Correction, StatusChange};
+pub use answers::{AnswerInput, ClientMeta, Response, ResponseStatus};
 pub use audit::AuditEntry;
 pub use banks::{BankImportSummary, BranchRecord};
 pub use campaigns::{Campaign, NewCampaign};
@@ -35,6 +40,7 @@ pub use listing::{
 };
 pub use managers::{AssignTarget, ManagerSummary};
 pub use migrate::{MIGRATIONS, latest_version};
+pub use questionnaires::{PublishedVersion, QUESTIONNAIRES};
 pub use scope::Scope;
 pub use sessions::{ApiToken, Session};
 pub use users::{Affiliation, NewUser, Role, User};
@@ -51,6 +57,10 @@ pub struct Store {
     backend: Box<dyn Backend>,
     /// Running jobs' progress on SQLite (see `jobs`).
     live_jobs: jobs::Live,
+    /// Parsed questionnaire definitions (immutable once published).
+    definitions: questionnaires::Cache,
+    /// The database's salt for client IP hashes (see `answers`).
+    ip_salt: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -77,10 +87,14 @@ impl Store {
         let store = Store {
             backend,
             live_jobs: jobs::Live::default(),
+            definitions: questionnaires::Cache::default(),
+            ip_salt: std::sync::OnceLock::new(),
         };
         store.write(|conn| {
             migrate::migrate(conn)?;
-            campaigns::seed_reference_data(conn)
+            campaigns::seed_reference_data(conn)?;
+            questionnaires::seed_builtin(conn)?;
+            answers::seed_ip_salt(conn)
         })?;
         Ok(store)
     }

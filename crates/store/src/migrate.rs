@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_housekeeping.sql"),
         postgres: include_str!("../migrations/postgres/0007_housekeeping.sql"),
     },
+    Migration {
+        version: 8,
+        name: "answers",
+        sqlite: include_str!("../migrations/sqlite/0008_answers.sql"),
+        postgres: include_str!("../migrations/postgres/0008_answers.sql"),
+    },
 ];
 
 /// The newest version this program knows.

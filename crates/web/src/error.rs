@@ -92,7 +92,7 @@ fn status_of(e: &StoreError) -> (StatusCode, &'static str) {
     match e {
         StoreError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         StoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-        StoreError::Invalid(_) | StoreError::Aborted(_) => {
+        StoreError::Invalid(_) | StoreError::Aborted(_) | StoreError::Answers(_) => {
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
         }
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -106,7 +106,8 @@ fn public_message(e: &StoreError) -> String {
         StoreError::NotFound
         | StoreError::Conflict(_)
         | StoreError::Invalid(_)
-        | StoreError::Aborted(_) => e.to_string(),
+        | StoreError::Aborted(_)
+        | StoreError::Answers(_) => e.to_string(),
         other => {
             tracing::error!(error = %other, "store failure");
             "服务器内部错误，请稍后重试".to_owned()

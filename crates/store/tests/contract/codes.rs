@@ -12,7 +12,7 @@ use crate::listing::{ICBC_GZ, import, load_registry};
 
 /// Bureau 44's list of `n` enterprises at ICBC Guangzhou, one of them (the last) without a
 /// known bank; released when `release`. Returns (campaign id, bank id).
-fn listed(store: &Store, n: u32, release: bool) -> (i64, i64) {
+pub fn listed(store: &Store, n: u32, release: bool) -> (i64, i64) {
     let bank = load_registry(store);
     let mut rows: Vec<_> = (1..n)
         .map(|i| row(u64::from(i) + 1, i, Some((ICBC_GZ, Some(bank)))))
@@ -26,14 +26,14 @@ fn listed(store: &Store, n: u32, release: bool) -> (i64, i64) {
     (campaign.id, bank)
 }
 
-fn bank_scope(bank: i64) -> Scope {
+pub fn bank_scope(bank: i64) -> Scope {
     Scope::Bank {
         bank_id: bank,
         bureau: None,
     }
 }
 
-fn user(store: &Store, username: &str, role: Role, affiliation: Affiliation) -> User {
+pub fn user(store: &Store, username: &str, role: Role, affiliation: Affiliation) -> User {
     store
         .create_user(
             &NewUser {
@@ -48,7 +48,7 @@ fn user(store: &Store, username: &str, role: Role, affiliation: Affiliation) -> 
         .unwrap()
 }
 
-fn manager(store: &Store, username: &str) -> User {
+pub fn manager(store: &Store, username: &str) -> User {
     user(
         store,
         username,

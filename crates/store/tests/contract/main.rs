@@ -2,6 +2,7 @@
 //! SQLite runs always; PostgreSQL runs with `--ignored` and needs `YINQI_TEST_POSTGRES`
 //! (e.g. `postgres://postgres@127.0.0.1:5432/test`): each test gets a schema of its own.
 
+mod answers;
 mod codes;
 mod harness;
 mod list_round;
@@ -23,6 +24,13 @@ macro_rules! contract {
 }
 
 contract!(
+    answers::publishing_follows_version_rules,
+    answers::draft_then_submit_is_idempotent,
+    answers::concurrent_double_submit_makes_one_row,
+    answers::tampered_version_and_hidden_answers_are_refused,
+    answers::scope_decides_who_reads_and_writes_answers,
+    answers::corrections_keep_the_old_answers,
+    answers::solution_status_moves_only_where_allowed,
     reference::fresh_database_has_bureaus_and_first_campaign,
     reference::reopening_does_not_migrate_twice,
     reference::campaigns_are_created_beside_each_other,
