@@ -12,7 +12,7 @@ use yinqi_domain::invitation::{InvitationCode, standard_sms};
 use yinqi_domain::phone::{mask_name, mask_phone};
 use yinqi_store::{CodeBatch, CodeRow, Holder, Role, Scope};
 
-use super::pages::{CsrfForm, logged_in, nav};
+use super::pages::{CsrfForm, form_caller, logged_in, nav, uscc_from_path};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock::beijing;
@@ -126,10 +126,7 @@ pub async fn issue(
     headers: HeaderMap,
     Form(form): Form<IssueForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     if caller.user.as_ref().map(|u| u.role) != Some(Role::HqAdmin) {
         return Err(PageError::not_found().into_response());
     }
@@ -173,10 +170,7 @@ pub async fn hand_over(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     if !handles_batches(&caller) || caller.user.as_ref().map(|u| u.role) == Some(Role::HqStaff) {
         return Err(PageError::not_found().into_response());
     }
@@ -458,16 +452,11 @@ pub async fn revoke(
     Path(uscc): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     if caller.user.as_ref().map(|u| u.role) == Some(Role::HqStaff) {
         return Err(PageError::not_found().into_response());
     }
-    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| PageError::not_found().into_response())?
-        .code;
+    let code = uscc_from_path(&uscc)?;
     let scope = caller.scope.clone();
     let actor = caller.actor.clone();
     let reissue = form.reissue == "yes";
@@ -503,9 +492,7 @@ pub async fn qr(
     Path(uscc): Path<String>,
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
-    let code = yinqi_domain::uscc::Uscc::parse(uscc.trim_end_matches(".svg"))
-        .map_err(|_| PageError::not_found().into_response())?
-        .code;
+    let code = uscc_from_path(&uscc)?;
     let scope = caller.scope.clone();
     let found = state
         .db(move |s| {

@@ -11,7 +11,7 @@ use tokio::io::AsyncWriteExt;
 use yinqi_domain::eligibility::Exclusions;
 use yinqi_store::{ListStatus, Scope, StoreError};
 
-use super::pages::{logged_in, nav};
+use super::pages::{form_caller, logged_in, nav};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::clock::beijing;
@@ -25,10 +25,6 @@ const DUPLICATES_SHOWN: usize = 200;
 
 fn page_error(e: StoreError) -> Response {
     PageError::from(e).into_response()
-}
-
-fn stale_form() -> Response {
-    PageError::expired().into_response()
 }
 
 /// HQ's overview of every bureau; a bureau goes straight to its own list.
@@ -215,10 +211,7 @@ pub async fn step(
     Path((bureau, action)): Path<(String, String)>,
     Form(form): Form<StepForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(stale_form());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     if !caller.scope.covers_bureau(&bureau)
         || !["submit", "check", "return", "freeze"].contains(&action.as_str())
     {
@@ -282,7 +275,7 @@ pub async fn upload(
             Some("csrf") => {
                 let token = field.text().await.map_err(bad_body)?;
                 if !caller.csrf_ok(Some(&token)) {
-                    return Err(stale_form());
+                    return Err(PageError::expired().into_response());
                 }
                 csrf_seen = true;
             }
@@ -301,7 +294,7 @@ pub async fn upload(
                 file.flush().await.map_err(|e| upload_failed(&e))?;
                 received = Some((name, path, bytes));
             }
-            Some("file") => return Err(stale_form()),
+            Some("file") => return Err(PageError::expired().into_response()),
             _ => {}
         }
     }

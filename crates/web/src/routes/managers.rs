@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use yinqi_store::{AssignTarget, EnterpriseFilter, Role, Scope, StoreError};
 
-use super::pages::{CsrfForm, logged_in, nav};
+use super::pages::{CsrfForm, form_caller, logged_in, nav, uscc_from_path};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::PageError;
@@ -80,10 +80,7 @@ pub async fn reissue_code(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     let issuer = caller.user.clone().expect("logged in");
     let result = state
         .db(move |s| {
@@ -152,10 +149,7 @@ pub async fn assign_bulk(
     headers: HeaderMap,
     Form(form): Form<BulkForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     if !assigns(&caller) {
         return Err(PageError::not_found().into_response());
     }
@@ -247,16 +241,11 @@ pub async fn assign_one(
     Path(uscc): Path<String>,
     Form(form): Form<OneForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     if !assigns(&caller) {
         return Err(PageError::not_found().into_response());
     }
-    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| PageError::not_found().into_response())?
-        .code;
+    let code = uscc_from_path(&uscc)?;
     let manager = parse_manager(&form.manager)
         .map_err(|m| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, m).into_response())?;
     let scope = caller.scope.clone();

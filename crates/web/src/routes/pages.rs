@@ -47,6 +47,29 @@ pub async fn logged_in(state: &AppState, headers: &HeaderMap) -> Result<Caller, 
     }
 }
 
+/// The caller of a form post: logged in, and the form carries the session's CSRF token.
+pub async fn form_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Caller, Response> {
+    let caller = logged_in(state, headers).await?;
+    if caller.csrf_ok(Some(csrf)) {
+        Ok(caller)
+    } else {
+        Err(PageError::expired().into_response())
+    }
+}
+
+/// A credit code from a path. Anything that is not one is "not found", like a row outside
+/// the caller's scope. (The error is the response itself, as every handler returns.)
+#[allow(clippy::result_large_err)]
+pub fn uscc_from_path(text: &str) -> Result<yinqi_domain::uscc::Uscc, Response> {
+    yinqi_domain::uscc::Uscc::parse(text)
+        .map(|parsed| parsed.code)
+        .map_err(|_| PageError::not_found().into_response())
+}
+
 fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
@@ -273,10 +296,7 @@ pub async fn change_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     let user = caller.user.clone().expect("logged in");
     let username = user.username.clone();
     let keep = caller.session_hash.clone();
@@ -432,9 +452,7 @@ pub async fn enterprise(
     Path(uscc): Path<String>,
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
-    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| PageError::not_found().into_response())?
-        .code;
+    let code = uscc_from_path(&uscc)?;
     let scope = caller.scope.clone();
     let e = state
         .db(move |s| {
@@ -453,13 +471,8 @@ pub async fn reveal(
     Path(uscc): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
-    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| PageError::not_found().into_response())?
-        .code;
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
+    let code = uscc_from_path(&uscc)?;
     let e = super::api::reveal_contact(&state, &caller, code.as_str().to_owned())
         .await
         .map_err(|e| PageError::new(e.status, e.message).into_response())?;

@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use yinqi_store::Role;
 
-use super::pages::{logged_in, nav};
+use super::pages::{form_caller, logged_in, nav};
 use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::clock::beijing;
@@ -155,10 +155,7 @@ pub async fn create(
     headers: HeaderMap,
     Form(form): Form<NewToken>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     let managed = managed_bank(&state, &caller, Some(&form.bank))
         .await?
         .ok_or_else(|| PageError::not_found().into_response())?;
@@ -212,10 +209,7 @@ pub async fn revoke(
     Path(id): Path<i64>,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     let managed = managed_bank(&state, &caller, Some(&form.bank))
         .await?
         .ok_or_else(|| PageError::not_found().into_response())?;

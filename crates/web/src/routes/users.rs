@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use yinqi_store::{Affiliation, NewUser, Role, User};
 
-use super::pages::{logged_in, nav};
+use super::pages::{form_caller, logged_in, nav};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::PageError;
@@ -120,10 +120,7 @@ pub async fn create(
     headers: HeaderMap,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, Response> {
-    let caller = logged_in(&state, &headers).await?;
-    if !caller.csrf_ok(Some(&form.csrf)) {
-        return Err(PageError::expired().into_response());
-    }
+    let caller = form_caller(&state, &headers, &form.csrf).await?;
     let creator = caller.user.clone().expect("logged in");
     let Some(role) = Role::from_code(&form.role) else {
         return page(
