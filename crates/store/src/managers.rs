@@ -1,6 +1,8 @@
 //! Customer managers (R4): their activation codes, and the enterprises a bank gives each of
 //! them — one by one, in bulk by branch or filter, and reassigned.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 use yinqi_domain::invitation::InvitationCode;
 
@@ -130,27 +132,50 @@ impl Store {
                 _ => true,
             })
             .collect();
-        let mut out = Vec::with_capacity(managers.len());
-        for user in managers {
-            let (enterprises, pending) = self.read(|c| {
-                Ok((
-                    c.query_i64(
-                        "SELECT COUNT(*) FROM enterprises WHERE campaign_id = $1 AND manager_id = $2",
-                        params![campaign_id, user.id],
-                    )?,
-                    c.query_i64(
-                        "SELECT COUNT(*) FROM manager_codes WHERE user_id = $1 AND active",
-                        params![user.id],
-                    )?,
-                ))
-            })?;
-            out.push(ManagerSummary {
-                user,
-                enterprises,
-                code_pending: pending > 0,
-            });
+        if managers.is_empty() {
+            return Ok(vec![]);
         }
-        Ok(out)
+        // Two grouped queries for all of them (this runs on every list page a bank opens).
+        let mut values = vec![Val::Int(campaign_id)];
+        values.extend(managers.iter().map(|u| Val::Int(u.id)));
+        let marks: Vec<String> = (2..=values.len()).map(|i| format!("${i}")).collect();
+        let marks = marks.join(", ");
+        let ids: Vec<Val<'_>> = values[1..].to_vec();
+        let id_marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let id_marks = id_marks.join(", ");
+        let (held, pending) = self.read(|c| {
+            let held: HashMap<i64, i64> = c
+                .query_vec(
+                    &format!(
+                        "SELECT manager_id, COUNT(*) FROM enterprises
+                         WHERE campaign_id = $1 AND manager_id IN ({marks}) GROUP BY manager_id"
+                    ),
+                    &values,
+                    |r| Ok((r.i64(0)?, r.i64(1)?)),
+                )?
+                .into_iter()
+                .collect();
+            let pending: HashSet<i64> = c
+                .query_vec(
+                    &format!(
+                        "SELECT DISTINCT user_id FROM manager_codes
+                         WHERE active AND user_id IN ({id_marks})"
+                    ),
+                    &ids,
+                    |r| r.i64(0),
+                )?
+                .into_iter()
+                .collect();
+            Ok((held, pending))
+        })?;
+        Ok(managers
+            .into_iter()
+            .map(|user| ManagerSummary {
+                enterprises: held.get(&user.id).copied().unwrap_or(0),
+                code_pending: pending.contains(&user.id),
+                user,
+            })
+            .collect())
     }
 
     /// Gives the target enterprises to customer manager `manager_id` (or takes them back with
