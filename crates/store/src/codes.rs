@@ -149,6 +149,44 @@ pub fn new_code() -> InvitationCode {
     }
 }
 
+/// Codes for a bulk issue: the random bytes come from the OS 16 KiB at a time rather than
+/// one system call per code (a bureau's list is hundreds of thousands of codes).
+struct CodeSource {
+    bytes: Vec<u8>,
+    used: usize,
+}
+
+impl CodeSource {
+    const REFILL: usize = 16 * 1024;
+    /// Bytes offered per code: 11 needed, a few spare for rejected bytes.
+    const PER_CODE: usize = 16;
+
+    fn new() -> CodeSource {
+        CodeSource {
+            bytes: vec![0; Self::REFILL],
+            used: Self::REFILL,
+        }
+    }
+
+    fn next(&mut self) -> InvitationCode {
+        loop {
+            if self.used + Self::PER_CODE > self.bytes.len() {
+                getrandom::fill(&mut self.bytes)
+                    .expect("the operating system's random source is available");
+                self.used = 0;
+            }
+            let slice = &self.bytes[self.used..self.used + Self::PER_CODE];
+            self.used += Self::PER_CODE;
+            if let Some(code) = InvitationCode::from_random(slice) {
+                return code;
+            }
+        }
+    }
+}
+
+/// Enterprises handled per step of a bulk issue, so memory does not grow with the list.
+const ISSUE_CHUNK: i64 = 4096;
+
 const BATCH_COLUMNS: &str = "b.id, b.campaign_id, b.bureau_code, b.bank_id, k.name, b.holder,
     (SELECT COUNT(*) FROM enterprise_codes c WHERE c.batch_id = b.id AND c.active), b.handed_at";
 
@@ -230,49 +268,55 @@ impl Store {
                     state.status.label_zh()
                 )));
             }
-            let needing: Vec<(i64, i64)> = c.query_vec(
-                "SELECT e.id, e.bank_id FROM enterprises e
-                 WHERE e.campaign_id = $1 AND e.bureau_code = $2 AND e.released AND e.eligible
-                   AND e.bank_id IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM enterprise_codes c
-                                   WHERE c.enterprise_id = e.id AND c.active)
-                 ORDER BY e.bank_id, e.id",
-                params![campaign_id, bureau],
-                |r| Ok((r.i64(0)?, r.i64(1)?)),
-            )?;
             let mut summary = IssueSummary::default();
             let now = now_millis();
+            let mut source = CodeSource::new();
             let mut batch: Option<(i64, i64)> = None; // (bank_id, batch_id)
-            let mut rows: Vec<(i64, i64, [u8; 32], String)> = Vec::with_capacity(needing.len());
-            for (enterprise_id, bank_id) in needing {
-                let batch_id = match batch {
-                    Some((b, id)) if b == bank_id => id,
-                    _ => {
-                        let (id, created) =
-                            ensure_batch(c, campaign_id, bureau, bank_id, actor, now)?;
-                        summary.batches += u64::from(created);
-                        batch = Some((bank_id, id));
-                        id
-                    }
+            // Keyset over (bank, enterprise): one chunk of enterprises at a time.
+            let mut after = (i64::MIN, 0i64);
+            loop {
+                let needing: Vec<(i64, i64)> = c.query_vec(
+                    &format!(
+                        "SELECT e.id, e.bank_id FROM enterprises e
+                         WHERE e.campaign_id = $1 AND e.bureau_code = $2 AND e.released
+                           AND e.eligible AND e.bank_id IS NOT NULL
+                           AND (e.bank_id > $3 OR (e.bank_id = $3 AND e.id > $4))
+                           AND NOT EXISTS (SELECT 1 FROM enterprise_codes c
+                                           WHERE c.enterprise_id = e.id AND c.active)
+                         ORDER BY e.bank_id, e.id LIMIT {ISSUE_CHUNK}"
+                    ),
+                    params![campaign_id, bureau, after.0, after.1],
+                    |r| Ok((r.i64(0)?, r.i64(1)?)),
+                )?;
+                let Some(&(last_id, last_bank)) = needing.last() else {
+                    break;
                 };
-                let code = new_code();
-                rows.push((
-                    enterprise_id,
-                    batch_id,
-                    code_hash(&code),
-                    code.as_str().to_owned(),
-                ));
-            }
-            summary.codes = rows.len() as u64;
-            for chunk in rows.chunks(4096) {
-                let mut values: Vec<Val<'_>> = Vec::with_capacity(chunk.len() * 8);
-                for (enterprise_id, batch_id, hash, code) in chunk {
+                after = (last_bank, last_id);
+                let mut rows: Vec<(i64, i64, [u8; 32], InvitationCode)> =
+                    Vec::with_capacity(needing.len());
+                for (enterprise_id, bank_id) in needing {
+                    let batch_id = match batch {
+                        Some((b, id)) if b == bank_id => id,
+                        _ => {
+                            let (id, created) =
+                                ensure_batch(c, campaign_id, bureau, bank_id, actor, now)?;
+                            summary.batches += u64::from(created);
+                            batch = Some((bank_id, id));
+                            id
+                        }
+                    };
+                    let code = source.next();
+                    rows.push((enterprise_id, batch_id, code_hash(&code), code));
+                }
+                summary.codes += rows.len() as u64;
+                let mut values: Vec<Val<'_>> = Vec::with_capacity(rows.len() * 8);
+                for (enterprise_id, batch_id, hash, code) in &rows {
                     values.extend([
                         Val::Int(campaign_id),
                         Val::Int(*enterprise_id),
                         Val::Int(*batch_id),
                         Val::Bytes(hash),
-                        Val::Text(code),
+                        Val::Text(code.as_str()),
                         Val::Bool(true),
                         Val::Text(actor),
                         Val::Int(now),
