@@ -146,20 +146,27 @@ pub(crate) fn visible_enterprise(c: &mut dyn Conn, scope: &Scope, id: i64) -> Re
     c.query_one(&sql, &all, |r| r.i64(0))
 }
 
-/// Response `id` if `scope` may read it: within its enterprises, and an enterprise sees only
-/// its own questionnaire 1.
-pub(crate) fn visible_response(c: &mut dyn Conn, scope: &Scope, id: i64) -> Result<Response> {
-    let (condition, mut values) = scope
-        .enterprise_condition("e", 2)
+/// The condition on `responses r JOIN enterprises e` for the responses `scope` may read:
+/// within its enterprises, and an enterprise sees only its own questionnaire 1. Parameters
+/// are numbered from `first_param`.
+fn readable_responses(scope: &Scope, first_param: usize) -> Result<(String, Vec<Val<'_>>)> {
+    let (condition, values) = scope
+        .enterprise_condition("e", first_param)
         .ok_or(StoreError::NotFound)?;
     let own_q1 = if matches!(scope, Scope::Enterprise(_)) {
         " AND r.questionnaire = 'q1'"
     } else {
         ""
     };
+    Ok((format!("{condition}{own_q1}"), values))
+}
+
+/// Response `id` if `scope` may read it (see [`readable_responses`]).
+pub(crate) fn visible_response(c: &mut dyn Conn, scope: &Scope, id: i64) -> Result<Response> {
+    let (condition, mut values) = readable_responses(scope, 2)?;
     let sql = format!(
         "SELECT {RESPONSE_COLUMNS} FROM responses r JOIN enterprises e ON e.id = r.enterprise_id
-         WHERE r.id = $1 AND {condition}{own_q1}"
+         WHERE r.id = $1 AND {condition}"
     );
     let mut all = vec![Val::Int(id)];
     all.append(&mut values);
@@ -417,17 +424,10 @@ impl Store {
         enterprise_id: i64,
         questionnaire: Option<&str>,
     ) -> Result<Vec<Response>> {
-        let (condition, mut values) = scope
-            .enterprise_condition("e", 3)
-            .ok_or(StoreError::NotFound)?;
-        let own_q1 = if matches!(scope, Scope::Enterprise(_)) {
-            " AND r.questionnaire = 'q1'"
-        } else {
-            ""
-        };
+        let (condition, mut values) = readable_responses(scope, 3)?;
         let sql = format!(
             "SELECT {RESPONSE_COLUMNS} FROM responses r JOIN enterprises e ON e.id = r.enterprise_id
-             WHERE r.enterprise_id = $1 AND ($2 = '' OR r.questionnaire = $2) AND {condition}{own_q1}
+             WHERE r.enterprise_id = $1 AND ($2 = '' OR r.questionnaire = $2) AND {condition}
              ORDER BY r.id"
         );
         let mut all = vec![
