@@ -262,9 +262,7 @@ pub async fn enterprise(
     Path(uscc): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&state, &headers).await?;
-    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| ApiError::not_found())?
-        .code;
+    let code = uscc_param(&uscc)?;
     let scope = caller.scope.clone();
     let e = state
         .db(move |s| {
@@ -275,6 +273,13 @@ pub async fn enterprise(
     Ok(Json(enterprise_json(&e)))
 }
 
+/// A credit code from a path; anything else is "not found", like a row outside the scope.
+fn uscc_param(text: &str) -> Result<yinqi_domain::uscc::Uscc, ApiError> {
+    yinqi_domain::uscc::Uscc::parse(text)
+        .map(|parsed| parsed.code)
+        .map_err(|_| ApiError::not_found())
+}
+
 /// An enterprise's invitation code, link and standard SMS, for the bank's own systems to
 /// push the link; 404 unless the caller is the bank side and the batch reached it.
 pub async fn code(
@@ -283,9 +288,7 @@ pub async fn code(
     Path(uscc): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&state, &headers).await?;
-    let uscc = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| ApiError::not_found())?
-        .code;
+    let uscc = uscc_param(&uscc)?;
     let scope = caller.scope.clone();
     let (e, code, bank) = state
         .db(move |s| {
@@ -355,9 +358,7 @@ pub async fn contact(
             "缺少或错误的 X-CSRF-Token",
         ));
     }
-    let code = yinqi_domain::uscc::Uscc::parse(&uscc)
-        .map_err(|_| ApiError::not_found())?
-        .code;
+    let code = uscc_param(&uscc)?;
     let e = reveal_contact(&state, &caller, code.as_str().to_owned()).await?;
     Ok(Json(
         json!({ "uscc": e.uscc, "contact_name": e.contact_name, "contact_phone": e.contact_phone }),
