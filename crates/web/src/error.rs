@@ -88,6 +88,8 @@ impl IntoResponse for PageError {
     }
 }
 
+/// Exhaustive on purpose: a new `StoreError` variant must be placed here (a caller's
+/// mistake or a failure) before the web layer compiles, instead of silently becoming a 500.
 fn status_of(e: &StoreError) -> (StatusCode, &'static str) {
     match e {
         StoreError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
@@ -95,7 +97,12 @@ fn status_of(e: &StoreError) -> (StatusCode, &'static str) {
         StoreError::Invalid(_) | StoreError::Aborted(_) | StoreError::Answers(_) => {
             (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
         }
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        StoreError::BadUrl(_)
+        | StoreError::SchemaTooNew { .. }
+        | StoreError::Sqlite(_)
+        | StoreError::Postgres(_)
+        | StoreError::Decode(_)
+        | StoreError::Io(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
 
@@ -108,7 +115,12 @@ fn public_message(e: &StoreError) -> String {
         | StoreError::Invalid(_)
         | StoreError::Aborted(_)
         | StoreError::Answers(_) => e.to_string(),
-        other => {
+        other @ (StoreError::BadUrl(_)
+        | StoreError::SchemaTooNew { .. }
+        | StoreError::Sqlite(_)
+        | StoreError::Postgres(_)
+        | StoreError::Decode(_)
+        | StoreError::Io(_)) => {
             tracing::error!(error = %other, "store failure");
             "服务器内部错误，请稍后重试".to_owned()
         }
