@@ -183,7 +183,11 @@ impl Store {
     /// What enterprise `enterprise_id` said about its visits, oldest first: for the bank
     /// side, the bureau and HQ (quality checks, spot checks) and the enterprise itself. A
     /// customer manager, whose visit it judges, and aggregate-only callers get not found.
-    pub fn visit_feedback_of(&self, scope: &Scope, enterprise_id: i64) -> Result<Vec<VisitFeedback>> {
+    pub fn visit_feedback_of(
+        &self,
+        scope: &Scope,
+        enterprise_id: i64,
+    ) -> Result<Vec<VisitFeedback>> {
         if matches!(scope, Scope::Manager(_) | Scope::Aggregates) {
             return Err(StoreError::NotFound);
         }

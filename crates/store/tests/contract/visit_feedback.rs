@@ -55,7 +55,10 @@ pub fn enterprises_confirm_their_own_visits_once(db: &TestDb) {
         .unwrap()
         .id;
     let full = q1_full();
-    let q1 = s.submit(&me, &input(ids[0], "q1", "e-1", &full)).unwrap().id;
+    let q1 = s
+        .submit(&me, &input(ids[0], "q1", "e-1", &full))
+        .unwrap()
+        .id;
 
     let visits = s.visits_to_confirm(&me, ids[0]).unwrap();
     assert_eq!(visits.len(), 1);
@@ -65,7 +68,10 @@ pub fn enterprises_confirm_their_own_visits_once(db: &TestDb) {
     assert_eq!(visits[0].bank_name.as_deref(), Some("中国工商银行"));
     assert_eq!(visits[0].feedback, None);
     // Still no way to q2's answers for the enterprise.
-    assert!(matches!(s.response(&me, visited), Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.response(&me, visited),
+        Err(StoreError::NotFound)
+    ));
     // Another enterprise's visits are not found.
     assert!(matches!(
         s.visits_to_confirm(&Scope::Enterprise(ids[1]), ids[0]),
@@ -173,7 +179,11 @@ pub fn visit_feedback_is_read_by_the_bank_side_and_supervisors(db: &TestDb) {
             "{scope:?}"
         );
     }
-    assert!(s.visit_feedback_of(&Scope::Nation, ids[1]).unwrap().is_empty());
+    assert!(
+        s.visit_feedback_of(&Scope::Nation, ids[1])
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub fn a_double_click_on_a_confirmation_makes_one_row(db: &TestDb) {
@@ -188,5 +198,8 @@ pub fn a_double_click_on_a_confirmation_makes_one_row(db: &TestDb) {
         vec![a.join().unwrap(), b.join().unwrap()]
     });
     assert_eq!(results[0].as_ref().unwrap(), results[1].as_ref().unwrap());
-    assert_eq!(s.visit_feedback_of(&Scope::Nation, ids[0]).unwrap().len(), 1);
+    assert_eq!(
+        s.visit_feedback_of(&Scope::Nation, ids[0]).unwrap().len(),
+        1
+    );
 }
