@@ -17,3 +17,4 @@ pub mod size;
 pub mod tax_credit;
 pub mod text;
 pub mod uscc;
+pub mod visit_feedback;

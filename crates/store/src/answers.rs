@@ -183,7 +183,7 @@ fn by_client_id(c: &mut dyn Conn, client_id: &str) -> Result<Option<Response>> {
 
 /// The hash kept of a client's IP: enough to see many answers from one address; keyed by
 /// the database's own salt, so it cannot be reversed without the database's secrets.
-fn ip_hash(salt: &[u8], ip: &str) -> Vec<u8> {
+pub(crate) fn ip_hash(salt: &[u8], ip: &str) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(salt);
     h.update(ip.as_bytes());
@@ -203,7 +203,7 @@ pub(crate) fn seed_ip_salt(c: &mut dyn Conn) -> Result<()> {
 
 impl Store {
     /// The database's IP salt, read once: it never changes.
-    fn ip_salt(&self, c: &mut dyn Conn) -> Result<Vec<u8>> {
+    pub(crate) fn ip_salt(&self, c: &mut dyn Conn) -> Result<Vec<u8>> {
         if let Some(salt) = self.ip_salt.get() {
             return Ok(salt.clone());
         }

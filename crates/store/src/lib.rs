@@ -19,9 +19,11 @@ mod list_round;
 mod listing;
 mod managers;
 mod questionnaires;
+mod secrets;
 mod sessions;
 mod settings;
 mod users;
+mod visit_feedback;
 
 pub use answer_changes::{Correction, StatusChange};
 pub use answers::{AnswerInput, ClientMeta, Response, ResponseStatus};
@@ -44,6 +46,7 @@ pub use questionnaires::{PublishedVersion, QUESTIONNAIRES};
 pub use scope::Scope;
 pub use sessions::{ApiToken, Session};
 pub use users::{Affiliation, NewUser, Role, User};
+pub use visit_feedback::{VisitFeedback, VisitToConfirm};
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -61,6 +64,8 @@ pub struct Store {
     definitions: questionnaires::Cache,
     /// The database's salt for client IP hashes (see `answers`).
     ip_salt: std::sync::OnceLock<Vec<u8>>,
+    /// The key of the enterprise cookie's HMAC (see `secrets`).
+    cookie_key: std::sync::OnceLock<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -89,12 +94,14 @@ impl Store {
             live_jobs: jobs::Live::default(),
             definitions: questionnaires::Cache::default(),
             ip_salt: std::sync::OnceLock::new(),
+            cookie_key: std::sync::OnceLock::new(),
         };
         store.write(|conn| {
             migrate::migrate(conn)?;
             campaigns::seed_reference_data(conn)?;
             questionnaires::seed_builtin(conn)?;
-            answers::seed_ip_salt(conn)
+            answers::seed_ip_salt(conn)?;
+            secrets::seed_cookie_key(conn)
         })?;
         Ok(store)
     }

@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_answers.sql"),
         postgres: include_str!("../migrations/postgres/0008_answers.sql"),
     },
+    Migration {
+        version: 9,
+        name: "visit_feedback",
+        sqlite: include_str!("../migrations/sqlite/0009_visit_feedback.sql"),
+        postgres: include_str!("../migrations/postgres/0009_visit_feedback.sql"),
+    },
 ];
 
 /// The newest version this program knows.

@@ -14,6 +14,20 @@ pub fn beijing(millis: i64) -> String {
     )
 }
 
+/// The date in China (UTC+8) at `millis`: questionnaires check "not in the future"
+/// against it.
+pub fn china_date(millis: i64) -> yinqi_domain::questionnaire::Date {
+    let days = (millis.div_euclid(1000) + 8 * 3600).div_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    yinqi_domain::questionnaire::Date::from_ymd(y as u16, m as u8, d as u8)
+        .expect("a calendar date from the clock")
+}
+
+/// Today in China.
+pub fn china_today() -> yinqi_domain::questionnaire::Date {
+    china_date(yinqi_store::now_millis())
+}
+
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
 /// (H. Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -42,5 +56,19 @@ mod tests {
             "2000-02-29 00:00:00"
         );
         assert_eq!(beijing(-1000), "1970-01-01 07:59:59");
+    }
+
+    #[test]
+    fn the_china_date_turns_at_midnight_beijing_time() {
+        use yinqi_domain::questionnaire::Date;
+        // 2019-10-31 15:59:59 UTC is still 23:59:59 on the 31st in Beijing.
+        assert_eq!(
+            super::china_date(1_572_537_599_000),
+            Date::from_ymd(2019, 10, 31).unwrap()
+        );
+        assert_eq!(
+            super::china_date(1_572_537_600_000),
+            Date::from_ymd(2019, 11, 1).unwrap()
+        );
     }
 }

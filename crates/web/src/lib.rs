@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod clock;
+pub mod enterprise_cookie;
 mod error;
 pub mod exports;
 mod jobs;

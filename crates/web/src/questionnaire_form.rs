@@ -259,3 +259,88 @@ pub fn form_view(
         sections,
     }
 }
+
+/// One answered question as read back to the person who answered it.
+pub struct SummaryRow {
+    pub label: String,
+    pub value: String,
+}
+
+/// The answered questions of `answers` (stored, normalised) in definition order, choices
+/// by their labels. Mobile numbers are masked: the summary sits behind a link that may
+/// have been forwarded.
+pub fn summary(def: &Definition, answers: &serde_json::Map<String, J>) -> Vec<SummaryRow> {
+    def.questions
+        .iter()
+        .filter_map(|q| {
+            let v = answers.get(&q.id)?;
+            let label_of = |code: &str| {
+                q.kind
+                    .choices()
+                    .and_then(|cs| cs.iter().find(|c| c.code == code))
+                    .map_or_else(|| code.to_owned(), |c| c.label.clone())
+            };
+            let value = match (&q.kind, v) {
+                (_, J::Array(items)) => items
+                    .iter()
+                    .filter_map(J::as_str)
+                    .map(label_of)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                (Kind::SingleChoice { .. }, J::String(code)) => label_of(code),
+                (
+                    Kind::Text {
+                        format: Some(yinqi_domain::questionnaire::TextFormat::Mobile),
+                        ..
+                    },
+                    J::String(m),
+                ) => yinqi_domain::phone::mask_phone(m),
+                (Kind::Amount { .. }, v) => format!("{} 万元", text_of(Some(v))),
+                (_, v) => {
+                    let unit = q.unit.as_deref().unwrap_or("");
+                    format!(
+                        "{}{}{unit}",
+                        text_of(Some(v)),
+                        if unit.is_empty() { "" } else { " " }
+                    )
+                }
+            };
+            Some(SummaryRow {
+                label: q.label.clone(),
+                value,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_reads_choices_by_label_and_masks_mobiles() {
+        let def = yinqi_domain::questionnaire::q1();
+        let answers = match serde_json::json!({
+            "respondent_mobile": "13912345678", "respondent_role": "finance",
+            "need": "yes", "need_amount": "50.5", "guarantee": ["property", "equipment"],
+            "company_name": "测试企业"
+        }) {
+            J::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let rows = summary(def, &answers);
+        let find = |label: &str| {
+            rows.iter()
+                .find(|r| r.label.contains(label))
+                .map(|r| r.value.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(find("企业名称"), "测试企业");
+        assert_eq!(find("身份"), "财务负责人");
+        assert!(!find("手机").contains("1234"), "{}", find("手机"));
+        assert_eq!(find("多少资金"), "50.5 万元");
+        assert_eq!(find("担保"), "房产、土地抵押、机器设备抵押");
+        assert_eq!(rows.len(), 6, "unanswered questions are left out");
+        assert_eq!(rows[0].label, "企业名称", "definition order");
+    }
+}

@@ -228,15 +228,82 @@ pub struct EntryPage<'a> {
     pub error: Option<&'a str>,
 }
 
+/// One recorded visit on the enterprise's page, with its confirmation or the form for it.
+pub struct VisitView {
+    pub response_id: i64,
+    pub date: String,
+    pub mode: String,
+    pub bank: String,
+    /// What the enterprise said, once it has.
+    pub confirmed: Option<String>,
+    /// The form as posted (kept when refused) and its messages.
+    pub took_place: String,
+    pub comment: String,
+    pub stars: Vec<(u8, bool)>,
+    pub error: String,
+    pub took_place_error: String,
+    pub rating_error: String,
+    pub comment_error: String,
+}
+
+/// `/q/{code}`: the enterprise, its questionnaire's state, its visits.
 #[derive(Template)]
-#[template(path = "found.html")]
-pub struct FoundPage<'a> {
+#[template(path = "enterprise_home.html")]
+pub struct EnterpriseHomePage<'a> {
     pub nav: Option<Nav>,
     pub name: &'a str,
     pub uscc: &'a str,
     pub bank: &'a str,
     pub branch: &'a str,
     pub code: &'a str,
+    /// `/q/{code}`: the start of the enterprise's other pages.
+    pub base: &'a str,
+    pub csrf: &'a str,
+    /// `new`, `draft` or `submitted`.
+    pub q1_state: &'a str,
+    pub q1_when: String,
+    pub visits: Vec<VisitView>,
+}
+
+/// `/q/{code}/q1`: questionnaire 1 to fill in.
+#[derive(Template)]
+#[template(path = "enterprise_q1.html")]
+pub struct EnterpriseQ1Page<'a> {
+    pub nav: Option<Nav>,
+    pub form: crate::questionnaire_form::FormView,
+    pub name: &'a str,
+    pub action: &'a str,
+    pub home: &'a str,
+    pub csrf: &'a str,
+    pub client_id: &'a str,
+    pub opened_at: i64,
+    pub notice: Option<String>,
+    /// Messages not tied to one question (shown at the top).
+    pub errors: Vec<String>,
+    pub has_field_errors: bool,
+}
+
+/// `/q/{code}/done`: the confirmation with what was submitted.
+#[derive(Template)]
+#[template(path = "enterprise_done.html")]
+pub struct EnterpriseDonePage<'a> {
+    pub nav: Option<Nav>,
+    pub name: &'a str,
+    pub submitted_at: String,
+    pub next_steps: Vec<String>,
+    pub summary: Vec<crate::questionnaire_form::SummaryRow>,
+    pub home: &'a str,
+}
+
+/// Why an enterprise page cannot be shown (a revoked code, another enterprise's browser).
+#[derive(Template)]
+#[template(path = "enterprise_notice.html")]
+pub struct EnterpriseNoticePage<'a> {
+    pub nav: Option<Nav>,
+    pub title: &'a str,
+    pub message: &'a str,
+    pub link: &'a str,
+    pub link_text: &'a str,
 }
 
 #[derive(Template)]

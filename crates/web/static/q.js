@@ -7,6 +7,10 @@
   var form = document.querySelector('form.questionnaire');
   if (!form) return;
   document.documentElement.className += ' js';
+  // Tells the server this page hides what does not apply, so an answer to a hidden
+  // question is a client out of step, not a leftover.
+  var js = form.querySelector('input[name=js]');
+  if (js) js.value = '1';
   var rules = [];
   form.querySelectorAll('fieldset.q').forEach(function (f) {
     var rule = f.getAttribute('data-show-if');
@@ -65,7 +69,8 @@
   function update() {
     // In order: a question's rule sees the earlier questions as just decided.
     rules.forEach(function (r) {
-      if (r.rule) r.field.hidden = ev(r.rule) !== true;
+      // A disabled fieldset's inputs are not posted: a hidden question sends nothing.
+      if (r.rule) r.field.hidden = r.field.disabled = ev(r.rule) !== true;
     });
   }
   // An exclusive choice ("none of these") clears the others, and the others clear it.

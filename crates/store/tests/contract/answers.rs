@@ -12,18 +12,18 @@ use yinqi_store::{
 use crate::codes::{bank_scope, listed, manager};
 use crate::harness::{TestDb, uscc};
 
-fn today() -> Date {
+pub fn today() -> Date {
     Date::from_ymd(2026, 11, 28).unwrap()
 }
 
-fn map(v: J) -> Map<String, J> {
+pub fn map(v: J) -> Map<String, J> {
     match v {
         J::Object(m) => m,
         _ => unreachable!(),
     }
 }
 
-fn q1_full() -> Map<String, J> {
+pub fn q1_full() -> Map<String, J> {
     map(json!({
         "company_name": "广州测试企业1有限公司", "company_uscc": uscc(1),
         "respondent_name": "张三", "respondent_role": "owner",
@@ -63,7 +63,7 @@ fn q3(status: &str) -> Map<String, J> {
     m
 }
 
-fn input<'a>(
+pub fn input<'a>(
     enterprise_id: i64,
     questionnaire: &'a str,
     client_id: &'a str,
@@ -89,7 +89,7 @@ fn input<'a>(
 
 /// A released list of three enterprises at one bank, the first two held by manager wang.
 /// Returns (bank id, enterprise ids, wang's id, another manager's id).
-fn setup(store: &Store) -> (i64, Vec<i64>, i64, i64) {
+pub fn setup(store: &Store) -> (i64, Vec<i64>, i64, i64) {
     let (campaign, bank) = listed(store, 3, true);
     let wang = manager(store, "wang");
     let li = manager(store, "lili");

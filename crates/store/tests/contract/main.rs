@@ -8,6 +8,7 @@ mod harness;
 mod list_round;
 mod listing;
 mod reference;
+mod visit_feedback;
 
 /// Expands each listed contract test into a SQLite test and an (ignored) PostgreSQL test.
 macro_rules! contract {
@@ -31,6 +32,9 @@ contract!(
     answers::scope_decides_who_reads_and_writes_answers,
     answers::corrections_keep_the_old_answers,
     answers::solution_status_moves_only_where_allowed,
+    visit_feedback::enterprises_confirm_their_own_visits_once,
+    visit_feedback::visit_feedback_is_read_by_the_bank_side_and_supervisors,
+    visit_feedback::a_double_click_on_a_confirmation_makes_one_row,
     reference::fresh_database_has_bureaus_and_first_campaign,
     reference::reopening_does_not_migrate_twice,
     reference::campaigns_are_created_beside_each_other,

@@ -1,10 +1,11 @@
-//! The public doors: an enterprise's code-entry page and its link `/q/{code}`, a customer
+//! The public doors: an enterprise's code-entry page (its link `/q/{code}` is in
+//! `enterprise`, with the pages behind it), a customer
 //! manager's account activation, and the printable poster for branch screens. No login;
 //! guessing is throttled per client and per code, with the counters in the database so
 //! every `yinqi serve` process shares them.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -16,7 +17,7 @@ use super::pages::ClientAddr;
 use crate::AppState;
 use crate::auth::{self, LOGIN_CSRF_COOKIE};
 use crate::error::PageError;
-use crate::templates::{ActivatePage, EntryPage, FoundPage, PosterPage, render};
+use crate::templates::{ActivatePage, EntryPage, PosterPage, render};
 
 /// Failed code attempts (mistyped or unknown) allowed per client address per window.
 pub const CLIENT_FAILURES_ALLOWED: i64 = 20;
@@ -25,7 +26,7 @@ pub const CLIENT_FAILURES_ALLOWED: i64 = 20;
 pub const CODE_LOOKUPS_ALLOWED: i64 = 60;
 pub const CODE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
-fn throttled() -> Response {
+pub(crate) fn throttled() -> Response {
     PageError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "尝试次数过多，请 15 分钟后再试。如邀请码确实无法使用，请联系贵企业的开户银行。",
@@ -50,7 +51,12 @@ fn form_token_ok(headers: &HeaderMap, presented: &str) -> bool {
     !expected.is_empty() && auth::same_secret(&expected, presented)
 }
 
-fn entry_page(state: &AppState, typed: &str, error: Option<&str>, status: StatusCode) -> Response {
+pub(crate) fn entry_page(
+    state: &AppState,
+    typed: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
     with_form_token(state, status, |csrf| {
         render(&EntryPage {
             nav: None,
@@ -113,7 +119,7 @@ pub async fn entry_submit(
 }
 
 /// Counts a failed attempt of `client`; true when it is over the limit.
-async fn count_failure(state: &AppState, client: &str) -> Result<bool, Response> {
+pub(crate) async fn count_failure(state: &AppState, client: &str) -> Result<bool, Response> {
     let bucket = format!("code:client:{client}");
     state
         .db(move |s| s.rate_hit(&bucket, CODE_WINDOW_MS))
@@ -123,13 +129,17 @@ async fn count_failure(state: &AppState, client: &str) -> Result<bool, Response>
 }
 
 /// What a lookup of a well-formed code found, after the throttles.
-enum Lookup {
+pub(crate) enum Lookup {
     Throttled,
     Unknown,
     Found(CodeHolder),
 }
 
-async fn lookup(state: &AppState, client: &str, code: InvitationCode) -> Result<Lookup, Response> {
+pub(crate) async fn lookup(
+    state: &AppState,
+    client: &str,
+    code: InvitationCode,
+) -> Result<Lookup, Response> {
     let client_bucket = format!("code:client:{client}");
     let code_bucket = format!("code:code:{}", auth::sha256_hex(code.as_str()));
     state
@@ -151,49 +161,6 @@ async fn lookup(state: &AppState, client: &str, code: InvitationCode) -> Result<
         })
         .await
         .map_err(|e| PageError::from(e).into_response())
-}
-
-/// `/q/{code}`: the enterprise's own page — who it is, which bank serves it, and (from the
-/// questionnaire issue on) its questionnaire.
-pub async fn open_code(
-    State(state): State<AppState>,
-    ClientAddr(client): ClientAddr,
-    Path(typed): Path<String>,
-) -> Response {
-    let typed: String = typed.chars().take(64).collect();
-    let code = match InvitationCode::parse(&typed) {
-        Ok(code) => code,
-        Err(e) => {
-            return match count_failure(&state, &client).await {
-                Ok(true) => throttled(),
-                Ok(false) => {
-                    entry_page(&state, &typed, Some(&e.to_string()), StatusCode::NOT_FOUND)
-                }
-                Err(response) => response,
-            };
-        }
-    };
-    match lookup(&state, &client, code).await {
-        Err(response) => response,
-        Ok(Lookup::Throttled) => throttled(),
-        Ok(Lookup::Unknown) => entry_page(
-            &state,
-            &code.grouped(),
-            Some("邀请码无效或已作废。请核对短信中的邀请码，或联系贵企业的开户银行重新获取。"),
-            StatusCode::NOT_FOUND,
-        ),
-        Ok(Lookup::Found(holder)) => {
-            let page = FoundPage {
-                nav: None,
-                name: &holder.name,
-                uscc: &holder.uscc,
-                bank: holder.bank_name.as_deref().unwrap_or(""),
-                branch: holder.branch_name.as_deref().unwrap_or(""),
-                code: &code.grouped(),
-            };
-            Html(render(&page)).into_response()
-        }
-    }
 }
 
 fn activate_page(

@@ -3,6 +3,7 @@
 
 mod api;
 mod codes;
+mod enterprise;
 pub(crate) mod entry;
 pub(crate) mod export;
 mod health;
@@ -26,7 +27,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 /// Largest form or JSON body accepted (uploads get their own limit when they arrive).
-const BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -58,7 +59,16 @@ pub fn router(state: AppState) -> Router {
         .route("/managers/assign", post(managers::assign_bulk))
         .route("/managers/{id}/code", post(managers::reissue_code))
         .route("/q", get(entry::entry_form).post(entry::entry_submit))
-        .route("/q/{code}", get(entry::open_code))
+        .route("/q/{code}", get(enterprise::home::open_code))
+        .route(
+            "/q/{code}/q1",
+            get(enterprise::q1::show).post(enterprise::q1::post),
+        )
+        .route("/q/{code}/done", get(enterprise::q1::done))
+        .route(
+            "/q/{code}/visits/{id}",
+            post(enterprise::home::confirm_visit),
+        )
         .route("/activate", get(entry::activate_form).post(entry::activate))
         .route("/poster", get(entry::poster))
         .route("/audit", get(pages::audit))

@@ -3,6 +3,7 @@
 
 mod access;
 mod codes;
+mod enterprise_flow;
 mod exports;
 mod harness;
 mod hostile;
