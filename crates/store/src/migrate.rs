@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_answers.sql"),
         postgres: include_str!("../migrations/postgres/0008_answers.sql"),
     },
+    Migration {
+        version: 10,
+        name: "pushes",
+        sqlite: include_str!("../migrations/sqlite/0010_pushes.sql"),
+        postgres: include_str!("../migrations/postgres/0010_pushes.sql"),
+    },
 ];
 
 /// The newest version this program knows.

@@ -12,18 +12,18 @@ use yinqi_store::{
 use crate::codes::{bank_scope, listed, manager};
 use crate::harness::{TestDb, uscc};
 
-fn today() -> Date {
+pub fn today() -> Date {
     Date::from_ymd(2026, 11, 28).unwrap()
 }
 
-fn map(v: J) -> Map<String, J> {
+pub fn map(v: J) -> Map<String, J> {
     match v {
         J::Object(m) => m,
         _ => unreachable!(),
     }
 }
 
-fn q1_full() -> Map<String, J> {
+pub fn q1_full() -> Map<String, J> {
     map(json!({
         "company_name": "广州测试企业1有限公司", "company_uscc": uscc(1),
         "respondent_name": "张三", "respondent_role": "owner",
@@ -36,7 +36,7 @@ fn q1_full() -> Map<String, J> {
     }))
 }
 
-fn q3(status: &str) -> Map<String, J> {
+pub fn q3(status: &str) -> Map<String, J> {
     let mut m = map(json!({
         "product_name": "经营快贷", "product_type": "credit", "proposed_amount": 100,
         "proposed_term_months": 12, "proposed_rate": "3.85", "guarantee_fund": "no",
@@ -63,7 +63,7 @@ fn q3(status: &str) -> Map<String, J> {
     m
 }
 
-fn input<'a>(
+pub fn input<'a>(
     enterprise_id: i64,
     questionnaire: &'a str,
     client_id: &'a str,
