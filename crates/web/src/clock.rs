@@ -14,6 +14,20 @@ pub fn beijing(millis: i64) -> String {
     )
 }
 
+/// Today's date in China (UTC+8), for questionnaire dates that may not lie in the future
+/// (the domain has no clock).
+pub fn today_beijing() -> yinqi_domain::questionnaire::Date {
+    date_beijing(yinqi_store::now_millis())
+}
+
+/// The Beijing calendar date of an instant.
+pub fn date_beijing(millis: i64) -> yinqi_domain::questionnaire::Date {
+    let days = (millis.div_euclid(1000) + 8 * 3600).div_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    yinqi_domain::questionnaire::Date::from_ymd(y as u16, m as u8, d as u8)
+        .expect("a date of this millennium")
+}
+
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
 /// (H. Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -31,6 +45,14 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::beijing;
+
+    #[test]
+    fn dates_turn_at_midnight_in_beijing() {
+        // 2019-11-30 15:59:59 UTC is still the 30th in Beijing; a second later the 1st.
+        let before = 1_575_129_599_000;
+        assert_eq!(super::date_beijing(before).to_string(), "2019-11-30");
+        assert_eq!(super::date_beijing(before + 1000).to_string(), "2019-12-01");
+    }
 
     #[test]
     fn known_instants() {

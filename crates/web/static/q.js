@@ -65,7 +65,8 @@
   function update() {
     // In order: a question's rule sees the earlier questions as just decided.
     rules.forEach(function (r) {
-      if (r.rule) r.field.hidden = ev(r.rule) !== true;
+      // A hidden question is also disabled, so its stale answer is not posted.
+      if (r.rule) r.field.disabled = r.field.hidden = ev(r.rule) !== true;
     });
   }
   // An exclusive choice ("none of these") clears the others, and the others clear it.
@@ -81,5 +82,8 @@
     update();
   });
   form.addEventListener('input', update);
+  // Tells the server the script ran: an answer to a hidden question is then refused, not
+  // silently dropped as it is for a page without JavaScript.
+  if (form.elements.js) form.elements.js.value = '1';
   update();
 })();
