@@ -64,12 +64,31 @@ pub(crate) fn record_status(
 
 /// Who may correct a submitted answer: q1 is the enterprise's own statement, so only the
 /// regulator changes it (on the enterprise's word); q2/q3 also the bank side that wrote them.
-fn may_correct(scope: &Scope, questionnaire: &str) -> bool {
+/// (Pages use it to offer the correction; the store checks it on every call.)
+pub fn may_correct(scope: &Scope, questionnaire: &str) -> bool {
     match scope {
         Scope::Nation | Scope::Bureau(_) => true,
         Scope::Bank { .. } | Scope::Branch(_) | Scope::Manager(_) => questionnaire != "q1",
         Scope::Enterprise(_) | Scope::Aggregates => false,
     }
+}
+
+/// Who may move a financing solution (q3) on: the customer manager holding the enterprise,
+/// its bank or branch (their systems, through the API).
+pub fn may_update_solution(scope: &Scope) -> bool {
+    matches!(
+        scope,
+        Scope::Manager(_) | Scope::Bank { .. } | Scope::Branch(_)
+    )
+}
+
+/// The label q3's definition gives a status ("已提交申请"), or its code.
+fn status_label(definition: &yinqi_domain::questionnaire::Definition, s: SolutionStatus) -> String {
+    definition
+        .question("status")
+        .and_then(|q| q.kind.choices())
+        .and_then(|choices| choices.iter().find(|c| c.code == s.code()))
+        .map_or_else(|| s.code().to_owned(), |c| c.label.clone())
 }
 
 fn parse_map(text: &str) -> Result<serde_json::Map<String, J>> {
@@ -155,12 +174,18 @@ impl Store {
                     now,
                 )?;
             }
+            // The enterprise's bureau, so the bureau's own audit log shows the correction.
+            let bureau = c.query_one(
+                "SELECT bureau_code FROM enterprises WHERE id = $1",
+                params![old.enterprise_id],
+                |r| r.text(0),
+            )?;
             audit::record(
                 c,
                 actor,
                 "answers.correct",
                 Some(old.campaign_id),
-                None,
+                Some(&bureau),
                 Some(&format!("{}#{}", old.questionnaire, response_id)),
                 &serde_json::json!({ "reason": reason, "enterprise_id": old.enterprise_id }),
             )?;
@@ -181,10 +206,7 @@ impl Store {
         user_id: Option<i64>,
         actor: &str,
     ) -> Result<Response> {
-        if !matches!(
-            scope,
-            Scope::Manager(_) | Scope::Bank { .. } | Scope::Branch(_)
-        ) {
+        if !may_update_solution(scope) {
             return Err(StoreError::NotFound);
         }
         let user_id = match scope {
@@ -213,9 +235,9 @@ impl Store {
                     "不能从当前状态变更为所选状态".to_owned()
                 };
                 return Err(StoreError::Invalid(format!(
-                    "{why}：{} → {}",
-                    from.code(),
-                    to.code()
+                    "{why}：“{}”→“{}”",
+                    status_label(&definition, from),
+                    status_label(&definition, to)
                 )));
             }
             let now = now_millis();

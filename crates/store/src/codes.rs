@@ -235,7 +235,7 @@ fn batch_condition(scope: &Scope) -> Option<(String, Vec<Val<'_>>)> {
 }
 
 /// The extra condition on a batch `b` under which `scope` may read the codes themselves.
-fn code_reading_condition(scope: &Scope) -> Option<&'static str> {
+pub(crate) fn code_reading_condition(scope: &Scope) -> Option<&'static str> {
     match scope {
         Scope::Bank { .. } | Scope::Branch(_) => Some("b.holder IN ('bank', 'managers')"),
         Scope::Manager(_) => Some("b.holder = 'managers'"),

@@ -135,6 +135,20 @@ impl Store {
         self.read(|c| c.query_one(&sql, &all, enterprise_from_row))
     }
 
+    /// The enterprise with case id `id`, if `scope` may see it (pages that start from an
+    /// answer, which knows its enterprise by id).
+    pub fn enterprise_by_id(&self, scope: &Scope, id: i64) -> Result<Enterprise> {
+        let (condition, mut values) = scope
+            .enterprise_condition("e", 2)
+            .ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT {ENTERPRISE_COLUMNS} FROM enterprises e WHERE e.id = $1 AND {condition}"
+        );
+        let mut all: Vec<Val<'_>> = vec![Val::Int(id)];
+        all.append(&mut values);
+        self.read(|c| c.query_one(&sql, &all, enterprise_from_row))
+    }
+
     /// Totals of the list visible to `scope` in `campaign_id`.
     pub fn list_counts(&self, scope: &Scope, campaign_id: i64) -> Result<ListCounts> {
         let (condition, mut values) = scope

@@ -18,14 +18,16 @@ mod jobs;
 mod list_round;
 mod listing;
 mod managers;
+mod pushes;
 mod questionnaires;
 mod secrets;
 mod sessions;
 mod settings;
 mod users;
 mod visit_feedback;
+mod worklist;
 
-pub use answer_changes::{Correction, StatusChange};
+pub use answer_changes::{Correction, StatusChange, may_correct, may_update_solution};
 pub use answers::{AnswerInput, ClientMeta, Response, ResponseStatus};
 pub use audit::AuditEntry;
 pub use banks::{BankImportSummary, BranchRecord};
@@ -42,11 +44,13 @@ pub use listing::{
 };
 pub use managers::{AssignTarget, ManagerSummary};
 pub use migrate::{MIGRATIONS, latest_version};
+pub use pushes::{Push, PushChannel};
 pub use questionnaires::{PublishedVersion, QUESTIONNAIRES};
 pub use scope::Scope;
 pub use sessions::{ApiToken, Session};
 pub use users::{Affiliation, NewUser, Role, User};
 pub use visit_feedback::{VisitFeedback, VisitToConfirm};
+pub use worklist::{VISIT_DUE_DAYS, WorkFilter, WorkPage, WorkRow, WorkStatus, Worklist};
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};

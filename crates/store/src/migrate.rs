@@ -69,6 +69,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_visit_feedback.sql"),
         postgres: include_str!("../migrations/postgres/0009_visit_feedback.sql"),
     },
+    Migration {
+        version: 10,
+        name: "pushes",
+        sqlite: include_str!("../migrations/sqlite/0010_pushes.sql"),
+        postgres: include_str!("../migrations/postgres/0010_pushes.sql"),
+    },
 ];
 
 /// The newest version this program knows.

@@ -14,18 +14,18 @@ pub fn beijing(millis: i64) -> String {
     )
 }
 
-/// The date in China (UTC+8) at `millis`: questionnaires check "not in the future"
-/// against it.
-pub fn china_date(millis: i64) -> yinqi_domain::questionnaire::Date {
+/// Today's date in China (UTC+8), for questionnaire dates that may not lie in the future
+/// (the domain has no clock).
+pub fn today_beijing() -> yinqi_domain::questionnaire::Date {
+    date_beijing(yinqi_store::now_millis())
+}
+
+/// The Beijing calendar date of an instant.
+pub fn date_beijing(millis: i64) -> yinqi_domain::questionnaire::Date {
     let days = (millis.div_euclid(1000) + 8 * 3600).div_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     yinqi_domain::questionnaire::Date::from_ymd(y as u16, m as u8, d as u8)
-        .expect("a calendar date from the clock")
-}
-
-/// Today in China.
-pub fn china_today() -> yinqi_domain::questionnaire::Date {
-    china_date(yinqi_store::now_millis())
+        .expect("a date of this millennium")
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
@@ -47,6 +47,14 @@ mod tests {
     use super::beijing;
 
     #[test]
+    fn dates_turn_at_midnight_in_beijing() {
+        // 2019-11-30 15:59:59 UTC is still the 30th in Beijing; a second later the 1st.
+        let before = 1_575_129_599_000;
+        assert_eq!(super::date_beijing(before).to_string(), "2019-11-30");
+        assert_eq!(super::date_beijing(before + 1000).to_string(), "2019-12-01");
+    }
+
+    #[test]
     fn known_instants() {
         assert_eq!(beijing(0), "1970-01-01 08:00:00");
         // 2019-11-01 00:00:00 Beijing = 2019-10-31 16:00:00 UTC.
@@ -63,11 +71,11 @@ mod tests {
         use yinqi_domain::questionnaire::Date;
         // 2019-10-31 15:59:59 UTC is still 23:59:59 on the 31st in Beijing.
         assert_eq!(
-            super::china_date(1_572_537_599_000),
+            super::date_beijing(1_572_537_599_000),
             Date::from_ymd(2019, 10, 31).unwrap()
         );
         assert_eq!(
-            super::china_date(1_572_537_600_000),
+            super::date_beijing(1_572_537_600_000),
             Date::from_ymd(2019, 11, 1).unwrap()
         );
     }

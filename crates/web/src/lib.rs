@@ -4,17 +4,20 @@
 //! `/api/v1`. Every request that touches enterprise rows carries the caller's scope down to
 //! the store, which answers "not found" for anything outside it.
 
+mod answers_view;
 pub mod auth;
 mod clock;
 pub mod enterprise_cookie;
 mod error;
 pub mod exports;
+mod form_answers;
 mod jobs;
 mod metrics;
 mod openapi;
 pub mod questionnaire_form;
 mod routes;
 mod templates;
+mod work_templates;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

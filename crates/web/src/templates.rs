@@ -25,6 +25,8 @@ pub struct Nav {
     pub handles_codes: bool,
     /// Whether the role gives enterprises to customer managers (bank admins, branches).
     pub assigns_managers: bool,
+    /// Whether the role has the workbench (customer managers).
+    pub works: bool,
 }
 
 impl Nav {
@@ -52,6 +54,7 @@ impl Nav {
                     | yinqi_store::Role::BankAdmin
                     | yinqi_store::Role::BranchStaff
             ),
+            works: user.role == yinqi_store::Role::CustomerManager,
             assigns_managers: matches!(
                 user.role,
                 yinqi_store::Role::BankAdmin | yinqi_store::Role::BranchStaff
@@ -151,6 +154,8 @@ pub struct EnterprisePage<'a> {
     pub manager: Option<i64>,
     pub managers: Vec<(i64, String, bool)>,
     pub notice: Option<&'a str>,
+    /// The questionnaires answered, visits, solutions and pushes (issue 4).
+    pub work: crate::work_templates::EnterpriseWork,
 }
 
 /// An enterprise's invitation code as its page shows it.
@@ -423,6 +428,9 @@ pub fn action_label(action: &str) -> &'static str {
         "enterprise.override" => "调整企业是否纳入",
         "enterprise.reveal" => "查看完整联系方式",
         "bureau.options" => "修改纳税信用级别选项",
+        "code.push" => "推送问卷链接",
+        "answers.correct" => "更正问卷答案",
+        "answers.reveal" => "查看问卷中的个人信息",
         _ => "其他操作",
     }
 }

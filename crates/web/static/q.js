@@ -86,5 +86,8 @@
     update();
   });
   form.addEventListener('input', update);
+  // Tells the server the script ran: an answer to a hidden question is then refused, not
+  // silently dropped as it is for a page without JavaScript.
+  if (form.elements.js) form.elements.js.value = '1';
   update();
 })();

@@ -36,7 +36,7 @@ pub fn q1_full() -> Map<String, J> {
     }))
 }
 
-fn q3(status: &str) -> Map<String, J> {
+pub fn q3(status: &str) -> Map<String, J> {
     let mut m = map(json!({
         "product_name": "经营快贷", "product_type": "credit", "proposed_amount": 100,
         "proposed_term_months": 12, "proposed_rate": "3.85", "guarantee_fund": "no",

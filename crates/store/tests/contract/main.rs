@@ -9,6 +9,7 @@ mod list_round;
 mod listing;
 mod reference;
 mod visit_feedback;
+mod worklist;
 
 /// Expands each listed contract test into a SQLite test and an (ignored) PostgreSQL test.
 macro_rules! contract {
@@ -65,4 +66,7 @@ contract!(
     list_round::freezing_releases_the_list_and_history_tells_the_story,
     list_round::jobs_report_progress_results_and_error_files,
     list_round::a_job_whose_process_died_stops_blocking,
+    worklist::worklist_statuses_follow_the_flow,
+    worklist::worklist_filters_search_and_pages,
+    worklist::pushes_are_kept_audited_and_scoped,
 );

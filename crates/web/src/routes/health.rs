@@ -44,3 +44,14 @@ pub async fn questionnaire_script() -> impl IntoResponse {
         include_str!("../../static/q.js"),
     )
 }
+
+/// The workbench's copy button (the SMS text with the link).
+pub async fn work_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/work.js"),
+    )
+}

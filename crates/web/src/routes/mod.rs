@@ -1,9 +1,12 @@
 //! The router: which path goes to which handler, and what wraps every response (security
 //! headers, request metrics, body limits).
 
+mod answer_forms;
 mod api;
 mod codes;
 mod enterprise;
+mod corrections;
+mod enterprise_work;
 pub(crate) mod entry;
 pub(crate) mod export;
 mod health;
@@ -12,8 +15,10 @@ mod lists;
 mod managers;
 mod pages;
 mod qr;
+mod solutions;
 mod tokens;
 mod users;
+mod work;
 
 use std::time::Instant;
 
@@ -35,7 +40,26 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(health::stylesheet))
         .route("/static/q.js", get(health::questionnaire_script))
+        .route("/static/work.js", get(health::work_script))
         .route("/questionnaires/{id}", get(pages::questionnaire_preview))
+        .route("/work", get(work::workbench))
+        .route("/work/{uscc}/push", post(work::push))
+        .route(
+            "/work/{uscc}/visit",
+            get(answer_forms::visit_form).post(answer_forms::visit_save),
+        )
+        .route(
+            "/work/{uscc}/solutions/new",
+            get(answer_forms::solution_form).post(answer_forms::solution_save),
+        )
+        .route(
+            "/work/solutions/{id}",
+            get(solutions::show).post(solutions::update),
+        )
+        .route(
+            "/responses/{id}/correct",
+            get(corrections::form).post(corrections::save),
+        )
         .route("/", get(pages::home))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

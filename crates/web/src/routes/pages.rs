@@ -74,6 +74,11 @@ fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
 
+/// A 303 to `to` (after a form post).
+pub fn see_other(to: &str) -> Response {
+    redirect(to)
+}
+
 /// What the caller works for, in words (for the page header).
 async fn org_label(state: &AppState, caller: &Caller) -> String {
     let Some(user) = &caller.user else {
@@ -112,6 +117,10 @@ pub async fn not_found() -> PageError {
 
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
+    // A customer manager's home is the workbench.
+    if matches!(caller.scope, Scope::Manager(_)) {
+        return super::work::workbench_page(&state, &caller, Default::default()).await;
+    }
     let scope = caller.scope.clone();
     let sees_rows = !matches!(scope, Scope::Aggregates);
     let (campaign, counts) = state
@@ -446,10 +455,18 @@ pub async fn enterprises(
     Ok(Html(render(&page)).into_response())
 }
 
+/// `?done=…` after a form on the enterprise's page (a fixed notice, see `work::notice_for`).
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
 pub async fn enterprise(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(uscc): Path<String>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<Response, Response> {
     let caller = logged_in(&state, &headers).await?;
     let code = uscc_from_path(&uscc)?;
@@ -461,7 +478,8 @@ pub async fn enterprise(
         })
         .await
         .map_err(|e| PageError::from(e).into_response())?;
-    Ok(enterprise_page(&state, &caller, &e, false, None).await)
+    let notice = super::work::notice_for(&done.done).map(str::to_owned);
+    Ok(enterprise_page(&state, &caller, &e, false, notice).await)
 }
 
 /// Shows one enterprise's contact in full, once, and records who looked.
@@ -489,6 +507,9 @@ pub async fn enterprise_page(
     notice: Option<String>,
 ) -> Response {
     let code = super::codes::code_view(state, caller, e).await;
+    let work =
+        super::enterprise_work::enterprise_work(state, caller, e, revealed, code.code.is_some())
+            .await;
     let managers = super::managers::choices(state, caller)
         .await
         .into_iter()
@@ -503,6 +524,7 @@ pub async fn enterprise_page(
         manager: e.manager_id,
         managers,
         notice: notice.as_deref(),
+        work,
     };
     Html(render(&page)).into_response()
 }
@@ -635,7 +657,7 @@ fn detail(e: &Enterprise, revealed: bool) -> Detail {
 }
 
 /// Percent-encodes a query value.
-fn url_encode(s: &str) -> String {
+pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

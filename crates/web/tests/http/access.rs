@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use crate::harness::{World, batch_of, body_json, body_text, jinan_ccb, jinan_icbc, qingdao_icbc};
 
 /// Which fixture enterprises each user may see.
-fn expected(username: &str) -> BTreeSet<String> {
+pub fn expected(username: &str) -> BTreeSet<String> {
     let all = [jinan_icbc(), jinan_ccb(), qingdao_icbc()];
     let pick = |idx: &[usize]| idx.iter().map(|i| all[*i].clone()).collect();
     match username {
@@ -26,7 +26,7 @@ fn expected(username: &str) -> BTreeSet<String> {
     }
 }
 
-const USERS: [&str; 10] = [
+pub const USERS: [&str; 10] = [
     "hq-admin",
     "hq-staff",
     "bureau-37",

@@ -13,3 +13,4 @@ mod personal_data;
 mod questionnaires;
 mod tokens;
 mod users;
+mod workbench;

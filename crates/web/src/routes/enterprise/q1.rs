@@ -155,7 +155,7 @@ async fn save(
                 version,
                 client_id: &client_id,
                 answers: &answers,
-                today: crate::clock::china_today(),
+                today: crate::clock::today_beijing(),
                 hidden,
                 opened_at,
                 user_id: None,
