@@ -11,6 +11,7 @@ pub mod exports;
 mod jobs;
 mod metrics;
 mod openapi;
+mod openapi_answers;
 pub mod questionnaire_form;
 mod routes;
 mod templates;

@@ -1,6 +1,7 @@
 //! The router: which path goes to which handler, and what wraps every response (security
 //! headers, request metrics, body limits).
 
+mod answers_api;
 mod api;
 mod codes;
 pub(crate) mod entry;
@@ -26,7 +27,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 /// Largest form or JSON body accepted (uploads get their own limit when they arrive).
-const BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -83,6 +84,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/api/v1/enterprises/{uscc}/contact", post(api::contact))
         .route("/api/v1/enterprises/{uscc}/code", get(api::code))
+        .route(
+            "/api/v1/enterprises/{uscc}/answers",
+            get(answers_api::answers),
+        )
+        .route(
+            "/api/v1/enterprises/{uscc}/solutions",
+            post(answers_api::create_solution),
+        )
+        .route("/api/v1/solutions/{id}", get(answers_api::solution))
+        .route(
+            "/api/v1/solutions/{id}/status",
+            post(answers_api::update_status),
+        )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
