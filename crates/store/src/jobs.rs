@@ -441,6 +441,20 @@ impl Store {
         outcome
     }
 
+    /// Housekeeping: drops the error reports of jobs finished more than `keep_ms` ago (the
+    /// job, its summary and the report's name stay, so its page can say the report expired).
+    /// A report holds the rejected rows of a whole list; kept forever they would grow with
+    /// every re-upload. Returns the reports dropped.
+    pub fn purge_old_reports(&self, keep_ms: i64) -> Result<u64> {
+        let before = now_millis() - keep_ms;
+        self.write(|c| {
+            c.execute(
+                "UPDATE jobs SET report = NULL WHERE report IS NOT NULL AND finished_at < $1",
+                params![before],
+            )
+        })
+    }
+
     /// A finished job's error report, `(file name, bytes)`, for `scope`; audited as an
     /// export of the rows it holds.
     pub fn job_report(&self, scope: &Scope, id: i64, actor: &str) -> Result<(String, Vec<u8>)> {

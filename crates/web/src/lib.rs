@@ -103,6 +103,9 @@ pub fn app(state: AppState) -> Router {
 /// finished window is kept (longer than any window, so no live count is lost).
 const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 const KEEP_WINDOWS_MS: i64 = 2 * 3600 * 1000;
+/// How long an upload's error report stays downloadable (the job page says so).
+pub const KEEP_ERROR_REPORTS_DAYS: i64 = 30;
+const KEEP_ERROR_REPORTS_MS: i64 = KEEP_ERROR_REPORTS_DAYS * 24 * 3600 * 1000;
 
 /// Serves `app` on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
@@ -116,6 +119,13 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
             match housekeeping.db(|s| s.purge_stale(KEEP_WINDOWS_MS)).await {
                 Ok(n) => tracing::info!(removed = n, "housekeeping"),
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+            match housekeeping
+                .db(|s| s.purge_old_reports(KEEP_ERROR_REPORTS_MS))
+                .await
+            {
+                Ok(n) => tracing::info!(reports_dropped = n, "housekeeping"),
+                Err(e) => tracing::warn!(error = %e, "dropping old error reports failed"),
             }
         }
     });

@@ -504,6 +504,9 @@ pub struct JobPage<'a> {
     /// The import summary: (label, value).
     pub summary: Vec<(String, String)>,
     pub report: Option<(String, String)>,
+    /// The report's name when housekeeping has dropped it (kept `KEEP_ERROR_REPORTS_DAYS`).
+    pub report_expired: Option<String>,
+    pub report_keep_days: i64,
     pub created_by: &'a str,
     pub created_at: String,
 }

@@ -23,6 +23,8 @@ pub struct RowText<'a> {
     pub size_unknown: Option<&'a str>,
 }
 
+use std::io::{self, Read, Write};
+
 const FIELDS: usize = 13;
 
 impl<'a> RowText<'a> {
@@ -151,6 +153,77 @@ impl StagedRow {
     }
 }
 
+/// The binary form of a row in an import's sorted runs (`listing::runs`): fixed-width
+/// numbers, then the packed text as it is in memory. Written and read back by the same
+/// process, so no versioning.
+impl StagedRow {
+    pub(super) fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(&self.line.to_le_bytes())?;
+        for n in [self.employees, self.revenue, self.assets, self.bank_id] {
+            out.write_all(&[u8::from(n.is_some())])?;
+            out.write_all(&n.unwrap_or(0).to_le_bytes())?;
+        }
+        out.write_all(&[u8::from(self.dishonest)])?;
+        out.write_all(&self.exclusions.to_le_bytes())?;
+        out.write_all(&self.warnings.to_le_bytes())?;
+        out.write_all(&self.text.present.to_le_bytes())?;
+        for end in self.text.ends {
+            out.write_all(&end.to_le_bytes())?;
+        }
+        out.write_all(self.text.buf.as_bytes())
+    }
+
+    /// The next row, or `None` at the end of the run.
+    pub(super) fn read_from(input: &mut impl Read) -> io::Result<Option<StagedRow>> {
+        let mut word = [0u8; 8];
+        match input.read_exact(&mut word) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        let line = u64::from_le_bytes(word);
+        let mut optional = || -> io::Result<Option<i64>> {
+            let mut flag = [0u8; 1];
+            input.read_exact(&mut flag)?;
+            input.read_exact(&mut word)?;
+            Ok((flag[0] == 1).then_some(i64::from_le_bytes(word)))
+        };
+        let (employees, revenue, assets, bank_id) =
+            (optional()?, optional()?, optional()?, optional()?);
+        let mut flag = [0u8; 1];
+        input.read_exact(&mut flag)?;
+        input.read_exact(&mut word)?;
+        let exclusions = i64::from_le_bytes(word);
+        input.read_exact(&mut word)?;
+        let warnings = i64::from_le_bytes(word);
+        let mut half = [0u8; 2];
+        input.read_exact(&mut half)?;
+        let present = u16::from_le_bytes(half);
+        let mut ends = [0u32; FIELDS];
+        let mut quarter = [0u8; 4];
+        for end in &mut ends {
+            input.read_exact(&mut quarter)?;
+            *end = u32::from_le_bytes(quarter);
+        }
+        let mut buf = vec![0u8; ends[FIELDS - 1] as usize];
+        input.read_exact(&mut buf)?;
+        let buf = String::from_utf8(buf)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?
+            .into_boxed_str();
+        Ok(Some(StagedRow {
+            line,
+            employees,
+            revenue,
+            assets,
+            dishonest: flag[0] == 1,
+            bank_id,
+            exclusions,
+            warnings,
+            text: Packed { buf, ends, present },
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +257,34 @@ mod tests {
         assert_eq!(row.text().special_category, Some(""));
         assert_eq!(row.text().uscc, text.uscc);
         assert_eq!(row.line, 7);
+    }
+
+    #[test]
+    fn rows_round_trip_through_their_binary_form() {
+        let text = RowText {
+            uscc: "91350100M000100Y43",
+            name: "福州某某有限公司",
+            special_category: Some(""),
+            contact_phone: Some("13800000000"),
+            ..RowText::default()
+        };
+        let mut first = StagedRow::new(u64::MAX - 1, &text);
+        first.employees = Some(-3);
+        first.bank_id = Some(i64::MAX);
+        first.dishonest = true;
+        first.exclusions = 0b1011;
+        first.warnings = 4;
+        let second = StagedRow::new(9, &RowText::default());
+        let mut bytes = Vec::new();
+        first.write_to(&mut bytes).unwrap();
+        second.write_to(&mut bytes).unwrap();
+        let mut input = &bytes[..];
+        assert_eq!(StagedRow::read_from(&mut input).unwrap(), Some(first));
+        assert_eq!(StagedRow::read_from(&mut input).unwrap(), Some(second));
+        assert_eq!(StagedRow::read_from(&mut input).unwrap(), None);
+        // A run cut short is an error, not a silently shorter list.
+        let mut cut = &bytes[..bytes.len() - 1];
+        StagedRow::read_from(&mut cut).unwrap();
+        assert!(StagedRow::read_from(&mut cut).is_err());
     }
 }

@@ -76,13 +76,17 @@ pub fn uscc(n: u32) -> String {
 
 /// A small, eligible, legal-person row of bureau 44 with account bank `bank`.
 pub fn row(line: u64, n: u32, bank: Option<(&str, Option<i64>)>) -> StagedRow {
+    row_named(line, n, bank, &format!("广州测试企业{n}有限公司"))
+}
+
+/// [`row`] with the enterprise called `name`.
+pub fn row_named(line: u64, n: u32, bank: Option<(&str, Option<i64>)>, name: &str) -> StagedRow {
     let code = uscc(n);
-    let name = format!("广州测试企业{n}有限公司");
     let mut r = StagedRow::new(
         line,
         &RowText {
             uscc: &code,
-            name: &name,
+            name,
             region_code: "440106",
             industry_code: "C3011",
             tax_credit: Some("B"),

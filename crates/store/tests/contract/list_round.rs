@@ -434,6 +434,19 @@ pub fn jobs_report_progress_results_and_error_files(db: &TestDb) {
     let audit = db.store.audit_entries(&bureau(), 1).unwrap();
     assert_eq!(audit[0].action, "export.error_report");
 
+    // Housekeeping keeps a recent report and drops an old one; the job itself stays.
+    assert_eq!(db.store.purge_old_reports(3_600_000).unwrap(), 0);
+    assert!(db.store.job_report(&bureau(), job.id, "clerk").is_ok());
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    assert_eq!(db.store.purge_old_reports(0).unwrap(), 1);
+    let expired = db.store.job(&bureau(), job.id).unwrap();
+    assert_eq!(expired.report_name.as_deref(), Some("名单.errors.csv"));
+    assert_eq!(expired.report_size, None);
+    assert!(matches!(
+        db.store.job_report(&bureau(), job.id, "clerk"),
+        Err(StoreError::NotFound)
+    ));
+
     // A failed job keeps its message and has no report.
     let second = db
         .store

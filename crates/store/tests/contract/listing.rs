@@ -5,7 +5,7 @@ use yinqi_store::{
     BranchRecord, DuplicateKind, EnterpriseFilter, MergeReport, Scope, StagedRow, Store, StoreError,
 };
 
-use crate::harness::{TestDb, row, uscc};
+use crate::harness::{TestDb, row, row_named, uscc};
 
 pub const ICBC_GZ: &str = "102581000013";
 const UNKNOWN_BANK: &str = "308581000999";
@@ -40,15 +40,29 @@ pub fn import(
     bureau: &str,
     rows: &[StagedRow],
 ) -> MergeReport {
+    import_sorting_after(store, campaign_code, bureau, rows, None)
+}
+
+/// [`import`], with SQLite switching to sorted runs after `sort_after` rows.
+fn import_sorting_after(
+    store: &Store,
+    campaign_code: Option<&str>,
+    bureau: &str,
+    rows: &[StagedRow],
+    sort_after: Option<u64>,
+) -> MergeReport {
     let campaign = store.campaign(campaign_code).unwrap();
     let scope = Scope::Bureau(bureau.into());
     let mut import = store
         .begin_listing_import(&scope, &campaign, bureau, "list.csv", "clerk")
         .unwrap();
-    // Two batches, as the pipeline sends them.
-    let (a, b) = rows.split_at(rows.len() / 2);
-    import.stage(a).unwrap();
-    import.stage(b).unwrap();
+    if let Some(n) = sort_after {
+        import.sort_after(n);
+    }
+    // Batches, as the pipeline sends them.
+    for batch in rows.chunks(rows.len().div_ceil(3).max(1)) {
+        import.stage(batch).unwrap();
+    }
     let n = rows.len();
     import
         .finish(|_| Ok(serde_json::json!({ "rows": n, "accepted": n, "rejected": 0 })))
@@ -716,4 +730,88 @@ pub fn name_search_walks_frozen_and_draft_lists_in_name_order(db: &TestDb) {
         names(&search(&Scope::Nation, "南方", None, 50)),
         ["南方物流有限公司"]
     );
+}
+
+/// A large list loads partly straight in and partly through sorted runs (SQLite); whatever
+/// the split, the list, the counts and the held-back rows are those of loading it directly.
+pub fn sorted_runs_load_the_same_list_as_direct_loading(db: &TestDb) {
+    let next = yinqi_store::NewCampaign {
+        code: "2021".into(),
+        name: "百行进万企（2021）".into(),
+        tax_credit_year: 2019,
+        size_standard: yinqi_domain::size::MIIT_2011.id.into(),
+        starts_on: "2021-03-01".into(),
+        ends_on: "2021-12-31".into(),
+    };
+    db.store.create_campaign(&next).unwrap();
+    db.store
+        .create_campaign(&yinqi_store::NewCampaign {
+            code: "2022".into(),
+            ..next
+        })
+        .unwrap();
+    // Codes in no order, some repeated within the file and across its batches, one of them
+    // (5) listed by another bureau first.
+    let rows: Vec<StagedRow> = (2..62u64)
+        .map(|line| {
+            row_named(
+                line,
+                ((line * 37) % 40 + 1) as u32,
+                None,
+                &format!("第{line}行"),
+            )
+        })
+        .collect();
+    let listed = |campaign: Option<&str>| {
+        let c = db.store.campaign(campaign).unwrap();
+        let mut all: Vec<(String, i64, String)> = (1..=40)
+            .filter_map(|n| {
+                db.store
+                    .enterprise_by_uscc(&Scope::Bureau("44".into()), c.id, &uscc(n))
+                    .ok()
+            })
+            .map(|e| (e.uscc, e.source_line, e.name))
+            .collect();
+        all.sort();
+        all
+    };
+    let held = |report: &MergeReport| -> Vec<(u64, DuplicateKind)> {
+        report
+            .duplicates
+            .iter()
+            .map(|d| (d.row.line, d.kind.clone()))
+            .collect()
+    };
+    let mut results = Vec::new();
+    for (campaign, sort_after) in [
+        (None, None),
+        (Some("2021"), Some(0)),
+        (Some("2022"), Some(25)),
+    ] {
+        let mut claimed = row(2, 5, None);
+        claimed.edit(|t| t.region_code = "440305");
+        import(&db.store, campaign, "4403", &[claimed]);
+        let first = import_sorting_after(&db.store, campaign, "44", &rows, sort_after);
+        let list = listed(campaign);
+        // Uploading the file again updates every listed row in place.
+        let again = import_sorting_after(&db.store, campaign, "44", &rows, sort_after);
+        assert_eq!(listed(campaign).len(), list.len());
+        results.push((
+            (first.inserted, first.updated, held(&first)),
+            (again.inserted, again.updated),
+            list,
+        ));
+    }
+    assert_eq!(results[0].0.0, 39, "40 codes, one of them another bureau's");
+    assert_eq!(results[0].1, (0, 39));
+    assert!(
+        results[0]
+            .0
+            .2
+            .iter()
+            .any(|(_, k)| matches!(k, DuplicateKind::CrossBureau { .. })),
+        "the other bureau's enterprise is held back"
+    );
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0], results[2]);
 }

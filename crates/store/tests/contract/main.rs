@@ -48,6 +48,7 @@ contract!(
     listing::bureau_options_rescreen_credit_levels,
     listing::merge_and_recompute_agree,
     listing::campaigns_keep_separate_lists,
+    listing::sorted_runs_load_the_same_list_as_direct_loading,
     listing::name_search_walks_frozen_and_draft_lists_in_name_order,
     codes::codes_wait_for_a_frozen_list,
     codes::codes_travel_down_to_the_bank,

@@ -40,7 +40,13 @@ pub async fn show(
         report: job
             .report_name
             .clone()
-            .map(|name| (name, size_text(job.report_size.unwrap_or(0)))),
+            .zip(job.report_size)
+            .map(|(name, size)| (name, size_text(size))),
+        report_expired: job
+            .report_name
+            .clone()
+            .filter(|_| job.report_size.is_none()),
+        report_keep_days: crate::KEEP_ERROR_REPORTS_DAYS,
         created_by: &job.created_by,
         created_at: beijing(job.created_at),
     };
