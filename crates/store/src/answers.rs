@@ -10,9 +10,11 @@ use serde_json::Value as J;
 use sha2::{Digest, Sha256};
 use yinqi_domain::questionnaire::{Context, Date, HiddenAnswers, Mode, SolutionStatus};
 
+use crate::answer_saves::{Checked, PreparedSave, save_in};
+
 use crate::db::{Conn, ConnExt, DbRow, Val};
 use crate::error::{Result, StoreError};
-use crate::{Scope, Store, now_millis, params};
+use crate::{Scope, Store, params};
 
 /// Where an answer is in its life. A submitted answer changes only through a correction
 /// (or, for q3, a status update).
@@ -92,36 +94,41 @@ pub(crate) const RESPONSE_COLUMNS: &str = "r.id, r.campaign_id, r.enterprise_id,
      r.submitted_at, r.duration_ms, r.user_agent, r.user_id, r.actor, r.ip_hash";
 
 pub(crate) fn response_from_row(r: &dyn DbRow) -> Result<Response> {
-    let status = match r.text(5)?.as_str() {
+    response_at(r, 0)
+}
+
+/// A response from the [`RESPONSE_COLUMNS`] starting at column `base`.
+pub(crate) fn response_at(r: &dyn DbRow, base: usize) -> Result<Response> {
+    let status = match r.text(base + 5)?.as_str() {
         "draft" => ResponseStatus::Draft,
         "submitted" => ResponseStatus::Submitted,
         other => return Err(StoreError::Decode(format!("response status {other}"))),
     };
-    let answers = match serde_json::from_str(&r.text(6)?) {
+    let answers = match serde_json::from_str(&r.text(base + 6)?) {
         Ok(J::Object(map)) => map,
         _ => return Err(StoreError::Decode("response answers".into())),
     };
     Ok(Response {
-        id: r.i64(0)?,
-        campaign_id: r.i64(1)?,
-        enterprise_id: r.i64(2)?,
-        questionnaire: r.text(3)?,
-        version: r.i64(4)? as u32,
+        id: r.i64(base)?,
+        campaign_id: r.i64(base + 1)?,
+        enterprise_id: r.i64(base + 2)?,
+        questionnaire: r.text(base + 3)?,
+        version: r.i64(base + 4)? as u32,
         status,
         answers,
         solution_status: r
-            .opt_text(7)?
+            .opt_text(base + 7)?
             .as_deref()
             .and_then(SolutionStatus::from_code),
-        client_id: r.text(8)?,
-        opened_at: r.i64(9)?,
-        saved_at: r.i64(10)?,
-        submitted_at: r.opt_i64(11)?,
-        duration_ms: r.opt_i64(12)?,
-        user_agent: r.opt_text(13)?,
-        user_id: r.opt_i64(14)?,
-        actor: r.text(15)?,
-        ip_hash: r.opt_bytes(16)?,
+        client_id: r.text(base + 8)?,
+        opened_at: r.i64(base + 9)?,
+        saved_at: r.i64(base + 10)?,
+        submitted_at: r.opt_i64(base + 11)?,
+        duration_ms: r.opt_i64(base + 12)?,
+        user_agent: r.opt_text(base + 13)?,
+        user_id: r.opt_i64(base + 14)?,
+        actor: r.text(base + 15)?,
+        ip_hash: r.opt_bytes(base + 16)?,
     })
 }
 
@@ -173,14 +180,6 @@ pub(crate) fn visible_response(c: &mut dyn Conn, scope: &Scope, id: i64) -> Resu
     c.query_one(&sql, &all, response_from_row)
 }
 
-fn by_client_id(c: &mut dyn Conn, client_id: &str) -> Result<Option<Response>> {
-    c.query_opt(
-        &format!("SELECT {RESPONSE_COLUMNS} FROM responses r WHERE r.client_id = $1"),
-        params![client_id],
-        response_from_row,
-    )
-}
-
 /// The hash kept of a client's IP: enough to see many answers from one address; keyed by
 /// the database's own salt, so it cannot be reversed without the database's secrets.
 pub(crate) fn ip_hash(salt: &[u8], ip: &str) -> Vec<u8> {
@@ -203,18 +202,20 @@ pub(crate) fn seed_ip_salt(c: &mut dyn Conn) -> Result<()> {
 
 impl Store {
     /// The database's IP salt, read once: it never changes.
-    pub(crate) fn ip_salt(&self, c: &mut dyn Conn) -> Result<Vec<u8>> {
+    pub(crate) fn ip_salt(&self) -> Result<Vec<u8>> {
         if let Some(salt) = self.ip_salt.get() {
             return Ok(salt.clone());
         }
-        let salt = c.query_one(
-            "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
-            params![],
-            |r| {
-                r.opt_bytes(0)?
-                    .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
-            },
-        )?;
+        let salt = self.read(|c| {
+            c.query_one(
+                "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
+                params![],
+                |r| {
+                    r.opt_bytes(0)?
+                        .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
+                },
+            )
+        })?;
         Ok(self.ip_salt.get_or_init(|| salt).clone())
     }
 }
@@ -229,12 +230,36 @@ impl Store {
 
     /// Submits an answer against the exact version the form named. The same client id again
     /// returns the first result; another submission of the same q1 is "already submitted".
-    /// A refused submission leaves the saved draft as it was.
+    /// A refused submission leaves the saved draft as it was. Concurrent saves share a
+    /// transaction (see `group_commit`); each returns once its own row is committed.
     pub fn submit(&self, scope: &Scope, input: &AnswerInput<'_>) -> Result<Response> {
         self.save_answers(scope, input, Mode::Submit)
     }
 
+    /// How saves of answers have been committed since this store opened (for `/metrics`
+    /// and the benchmark): many saves per transaction means group commit is at work.
+    pub fn save_stats(&self) -> crate::GroupCommitStats {
+        self.saves.stats()
+    }
+
+    /// Turns group commit of saves on or off (on by default; `YINQI_GROUP_COMMIT=off` at
+    /// open turns it off): off, every save commits in a transaction of its own.
+    pub fn set_group_commit(&self, on: bool) {
+        self.saves.set_enabled(on);
+    }
+
     fn save_answers(&self, scope: &Scope, input: &AnswerInput<'_>, mode: Mode) -> Result<Response> {
+        let prepared = self.prepare_save(scope, input, mode)?;
+        self.saves
+            .run(&*self.backend, Box::new(move |c| save_in(c, &prepared)))
+    }
+
+    fn prepare_save(
+        &self,
+        scope: &Scope,
+        input: &AnswerInput<'_>,
+        mode: Mode,
+    ) -> Result<PreparedSave> {
         if !may_write(scope, input.questionnaire) {
             return Err(StoreError::NotFound);
         }
@@ -254,161 +279,54 @@ impl Store {
             Scope::Enterprise(_) => None,
             _ => input.user_id,
         };
-        self.write(|c| {
-            let campaign_id = visible_enterprise(c, scope, input.enterprise_id)?;
-            let definition = self
-                .definition_in(c, input.questionnaire, input.version)
-                .map_err(|e| match e {
-                    StoreError::NotFound => StoreError::Invalid(format!(
-                        "问卷 {} 没有第 {} 版，请刷新页面后重新填写",
-                        input.questionnaire, input.version
-                    )),
-                    e => e,
-                })?;
-            // At most twice: a concurrent save of the same answer may win the race, and the
-            // second pass then treats its row like any existing one.
-            for _ in 0..2 {
-                let mut existing = by_client_id(c, client_id)?;
-                if existing.is_none() && input.questionnaire == "q1" {
-                    existing = c.query_opt(
-                        &format!(
-                            "SELECT {RESPONSE_COLUMNS} FROM responses r
-                             WHERE r.enterprise_id = $1 AND r.questionnaire = 'q1'"
-                        ),
-                        params![input.enterprise_id],
-                        response_from_row,
-                    )?;
-                }
-                if let Some(old) = &existing {
-                    if old.enterprise_id != input.enterprise_id
-                        || old.questionnaire != input.questionnaire
-                    {
-                        return Err(StoreError::Invalid(
-                            "表单编号已被另一份问卷使用，请刷新页面后重新填写".into(),
-                        ));
-                    }
-                    if old.version != input.version {
-                        return Err(StoreError::Invalid(format!(
-                            "问卷版本不一致（草稿为第 {} 版），请刷新页面后重新填写",
-                            old.version
-                        )));
-                    }
-                    if old.status == ResponseStatus::Submitted {
-                        if mode == Mode::Submit && old.client_id == client_id {
-                            return Ok(old.clone());
-                        }
-                        return Err(StoreError::Conflict(
-                            "这份问卷已经提交过，如需修改请联系客户经理或监管部门更正".into(),
-                        ));
-                    }
-                }
+        let checked = match self.questionnaire(input.questionnaire, input.version) {
+            Err(StoreError::NotFound) => Checked::UnknownVersion(format!(
+                "问卷 {} 没有第 {} 版，请刷新页面后重新填写",
+                input.questionnaire, input.version
+            )),
+            Err(e) => return Err(e),
+            Ok(definition) => {
                 let ctx = Context {
                     today: input.today,
                     mode,
                     hidden: input.hidden,
                 };
-                let normalised = definition
-                    .validate(input.answers, &ctx)
-                    .map_err(StoreError::Answers)?;
-                let answers = J::Object(normalised.to_json()).to_string();
-                let now = now_millis();
-                let opened_at = existing
-                    .as_ref()
-                    .map_or_else(|| input.opened_at.unwrap_or(now).min(now), |o| o.opened_at);
-                let submitted = mode == Mode::Submit;
-                let status = if submitted {
-                    ResponseStatus::Submitted
-                } else {
-                    ResponseStatus::Draft
-                };
-                let solution_status = if submitted && input.questionnaire == "q3" {
-                    solution_status_of(&normalised)
-                } else {
-                    None
-                };
-                let (submitted_at, duration) = if submitted {
-                    (Some(now), Some(now - opened_at))
-                } else {
-                    (None, None)
-                };
-                let ip = match input.client.ip {
-                    Some(ip) => Some(ip_hash(&self.ip_salt(c)?, ip)),
-                    None => None,
-                };
-                let id = match &existing {
-                    Some(old) => {
-                        // Only a draft is replaced; 0 rows means a concurrent submission won.
-                        // The row takes the saving client's id (q1 from a second tab), so a
-                        // retry of this very submission finds it and gets the same result.
-                        let changed = c.execute(
-                            "UPDATE responses SET status = $2, answers = $3, solution_status = $4,
-                               saved_at = $5, submitted_at = $6, duration_ms = $7, ip_hash = $8,
-                               user_agent = $9, user_id = $10, actor = $11, client_id = $12
-                             WHERE id = $1 AND status = 'draft'",
-                            params![
-                                old.id,
-                                status.code(),
-                                answers.as_str(),
-                                solution_status.map(SolutionStatus::code),
-                                now,
-                                submitted_at,
-                                duration,
-                                ip.as_deref(),
-                                input.client.user_agent,
-                                user_id,
-                                input.actor,
-                                client_id
-                            ],
-                        )?;
-                        (changed == 1).then_some(old.id)
+                match definition.validate(input.answers, &ctx) {
+                    Err(fields) => Checked::Refused(fields),
+                    Ok(normalised) => {
+                        let answers = normalised.to_json();
+                        let solution_status = if mode == Mode::Submit && input.questionnaire == "q3"
+                        {
+                            solution_status_of(&normalised)
+                        } else {
+                            None
+                        };
+                        Checked::Valid {
+                            text: J::Object(answers.clone()).to_string(),
+                            answers,
+                            solution_status,
+                        }
                     }
-                    None => c.query_opt(
-                        "INSERT INTO responses (campaign_id, enterprise_id, questionnaire,
-                           version, status, answers, solution_status, client_id, opened_at,
-                           saved_at, submitted_at, duration_ms, ip_hash, user_agent, user_id,
-                           actor)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                           $15, $16)
-                         ON CONFLICT DO NOTHING RETURNING id",
-                        params![
-                            campaign_id,
-                            input.enterprise_id,
-                            input.questionnaire,
-                            input.version,
-                            status.code(),
-                            answers.as_str(),
-                            solution_status.map(SolutionStatus::code),
-                            client_id,
-                            opened_at,
-                            now,
-                            submitted_at,
-                            duration,
-                            ip.as_deref(),
-                            input.client.user_agent,
-                            user_id,
-                            input.actor
-                        ],
-                        |r| r.i64(0),
-                    )?,
-                };
-                let Some(id) = id else { continue };
-                if let Some(to) = solution_status {
-                    crate::answer_changes::record_status(
-                        c,
-                        id,
-                        None,
-                        to,
-                        None,
-                        input.actor,
-                        user_id,
-                        now,
-                    )?;
                 }
-                return visible_response(c, scope, id);
             }
-            Err(StoreError::Conflict(
-                "这份问卷正在另一处保存，请稍后刷新页面".into(),
-            ))
+        };
+        let ip_hash = match input.client.ip {
+            Some(ip) => Some(ip_hash(&self.ip_salt()?, ip)),
+            None => None,
+        };
+        Ok(PreparedSave {
+            scope: scope.clone(),
+            enterprise_id: input.enterprise_id,
+            questionnaire: input.questionnaire.to_owned(),
+            version: input.version,
+            client_id: client_id.to_owned(),
+            mode,
+            checked,
+            opened_at: input.opened_at,
+            user_id,
+            actor: input.actor.to_owned(),
+            ip_hash,
+            user_agent: input.client.user_agent.map(str::to_owned),
         })
     }
 

@@ -8,12 +8,14 @@ mod migrate;
 mod scope;
 
 mod answer_changes;
+mod answer_saves;
 mod answers;
 mod audit;
 mod banks;
 mod campaigns;
 mod codes;
 mod enterprises;
+mod group_commit;
 mod jobs;
 mod list_round;
 mod listing;
@@ -37,6 +39,7 @@ pub use codes::{
 };
 pub use enterprises::{CrossBureauDuplicate, Enterprise, EnterpriseFilter, ListCounts};
 pub use error::{Result, StoreError};
+pub use group_commit::GroupCommitStats;
 pub use jobs::{HEARTBEAT_EVERY_MS, Job, JobStatus, LIST_UPLOAD, STALE_AFTER_MS};
 pub use list_round::{BureauTotals, ListEvent, ListState, ListStatus};
 pub use listing::{
@@ -70,6 +73,8 @@ pub struct Store {
     ip_salt: std::sync::OnceLock<Vec<u8>>,
     /// The key of the enterprise cookie's HMAC (see `secrets`).
     cookie_key: std::sync::OnceLock<Vec<u8>>,
+    /// Saves of answers, committed in groups (see `group_commit`).
+    saves: group_commit::GroupCommit<Response>,
 }
 
 impl std::fmt::Debug for Store {
@@ -93,8 +98,17 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(url.to_owned()));
         };
+        let saves = group_commit::GroupCommit::new(match backend.dialect() {
+            Dialect::Sqlite => 1,
+            Dialect::Postgres => group_commit::PG_BATCHES_IN_FLIGHT,
+        });
+        // `YINQI_GROUP_COMMIT=off` (or 0): each save commits on its own, as before.
+        if std::env::var("YINQI_GROUP_COMMIT").is_ok_and(|v| v == "0" || v == "off") {
+            saves.set_enabled(false);
+        }
         let store = Store {
             backend,
+            saves,
             live_jobs: jobs::Live::default(),
             definitions: questionnaires::Cache::default(),
             ip_salt: std::sync::OnceLock::new(),

@@ -137,6 +137,10 @@ impl Store {
         if *scope != Scope::Enterprise(enterprise_id) {
             return Err(StoreError::NotFound);
         }
+        let ip = match client.ip {
+            Some(ip) => Some(ip_hash(&self.ip_salt()?, ip)),
+            None => None,
+        };
         self.write(|c| {
             visible_enterprise(c, scope, enterprise_id)?;
             c.query_one(
@@ -146,10 +150,6 @@ impl Store {
                 params![response_id, enterprise_id],
                 |r| r.i64(0),
             )?;
-            let ip = match client.ip {
-                Some(ip) => Some(ip_hash(&self.ip_salt(c)?, ip)),
-                None => None,
-            };
             c.query_opt(
                 "INSERT INTO visit_feedback (response_id, enterprise_id, took_place, rating,
                    comment, at, ip_hash)

@@ -14,6 +14,7 @@ mod form_answers;
 mod jobs;
 mod metrics;
 mod openapi;
+mod openapi_answers;
 pub mod questionnaire_form;
 mod routes;
 mod templates;

@@ -4,18 +4,36 @@
 use serde_json::{Value, json};
 
 /// The paths this document describes, as the router spells them.
-pub const PATHS: [&str; 6] = [
+pub const PATHS: [&str; 10] = [
     "/api/v1/session",
     "/api/v1/me",
     "/api/v1/enterprises",
     "/api/v1/enterprises/{uscc}",
     "/api/v1/enterprises/{uscc}/contact",
     "/api/v1/enterprises/{uscc}/code",
+    "/api/v1/enterprises/{uscc}/answers",
+    "/api/v1/enterprises/{uscc}/solutions",
+    "/api/v1/solutions/{id}",
+    "/api/v1/solutions/{id}/status",
 ];
 
 pub fn document() -> Value {
-    let error = json!({ "$ref": "#/components/schemas/Error" });
-    let err = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": error } } });
+    let mut doc = base_document();
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    paths.extend(crate::openapi_answers::paths());
+    let schemas = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas");
+    schemas.extend(crate::openapi_answers::schemas());
+    doc
+}
+
+/// The error response of `description`, for the documents' responses.
+pub(crate) fn err(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn base_document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -33,7 +51,7 @@ pub fn document() -> Value {
                     "type": "object",
                     "required": ["error"],
                     "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
-                        "code": { "type": "string", "examples": ["not_found", "unauthorized", "bad_request", "throttled"] },
+                        "code": { "type": "string", "examples": ["not_found", "unauthorized", "bad_request", "too_large", "csrf", "conflict", "invalid", "throttled"] },
                         "message": { "type": "string", "description": "In Chinese, for the person using the calling system." }
                     } } }
                 },

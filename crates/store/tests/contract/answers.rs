@@ -564,3 +564,105 @@ pub fn solution_status_moves_only_where_allowed(db: &TestDb) {
     let last = s.solution_history(&mgr, second.id).unwrap().pop().unwrap();
     assert_eq!(last.reason.as_deref(), Some("更正：误点拒绝"));
 }
+
+/// Many enterprises submitting at the same moment go through the group commit: every good
+/// submission is committed and gets its own row, a retry gets the first result, and a
+/// refused or out-of-scope submission in the same rush fails alone.
+pub fn concurrent_submissions_each_get_their_own_committed_result(db: &TestDb) {
+    let s = &db.store;
+    const N: u32 = 40;
+    let (campaign, _) = listed(s, N + 1, true);
+    let ids: Vec<i64> = (1..=N + 1)
+        .map(|n| {
+            s.enterprise_by_uscc(&Scope::Nation, campaign, &uscc(n))
+                .unwrap()
+                .id
+        })
+        .collect();
+    let full = q1_full();
+    let mut bad = q1_full();
+    bad.insert("need_amount".into(), json!("很多"));
+    let client_ids: Vec<String> = (0..N).map(|i| format!("rush-{i}")).collect();
+    let before = s.save_stats();
+    let start = std::sync::Barrier::new(N as usize + 3);
+    let (good, retry, refused, outside) = std::thread::scope(|t| {
+        let good: Vec<_> = (0..N as usize)
+            .map(|i| {
+                let (id, client, full, start) = (ids[i], &client_ids[i], &full, &start);
+                t.spawn(move || {
+                    start.wait();
+                    s.submit(&Scope::Enterprise(id), &input(id, "q1", client, full))
+                })
+            })
+            .collect();
+        let retry = t.spawn(|| {
+            start.wait();
+            s.submit(
+                &Scope::Enterprise(ids[3]),
+                &input(ids[3], "q1", &client_ids[3], &full),
+            )
+        });
+        let (last, bad, start) = (ids[N as usize], &bad, &start);
+        let refused = t.spawn(move || {
+            start.wait();
+            s.submit(
+                &Scope::Enterprise(last),
+                &input(last, "q1", "rush-bad", bad),
+            )
+        });
+        let outside = t.spawn(|| {
+            start.wait();
+            s.submit(
+                &Scope::Enterprise(ids[1]),
+                &input(ids[2], "q1", "rush-outside", &full),
+            )
+        });
+        (
+            good.into_iter()
+                .map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+            retry.join().unwrap(),
+            refused.join().unwrap(),
+            outside.join().unwrap(),
+        )
+    });
+    let good: Vec<Response> = good.into_iter().map(Result::unwrap).collect();
+    let mut distinct: Vec<i64> = good.iter().map(|r| r.id).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), N as usize, "one row each");
+    for (i, r) in good.iter().enumerate() {
+        assert_eq!(
+            (r.enterprise_id, r.client_id.as_str(), r.status),
+            (ids[i], client_ids[i].as_str(), ResponseStatus::Submitted)
+        );
+        // What the caller was handed is what was committed.
+        let me = Scope::Enterprise(ids[i]);
+        assert_eq!(&s.response(&me, r.id).unwrap(), r);
+        assert_eq!(s.responses_of(&me, ids[i], None).unwrap().len(), 1);
+    }
+    assert_eq!(retry.unwrap(), good[3]);
+    let Err(StoreError::Answers(fields)) = refused else {
+        panic!("the bad submission is refused: {refused:?}")
+    };
+    assert_eq!(fields.len(), 1);
+    assert_eq!(fields[0].question, "need_amount");
+    assert!(matches!(outside, Err(StoreError::NotFound)));
+    let last = ids[N as usize];
+    assert!(
+        s.responses_of(&Scope::Enterprise(last), last, None)
+            .unwrap()
+            .is_empty()
+    );
+    let after = s.save_stats();
+    assert_eq!(after.saves - before.saves, u64::from(N) + 3);
+    assert!(after.transactions > before.transactions);
+    // A draft saved after the rush still follows the rules (the batcher is idle again).
+    assert!(matches!(
+        s.save_draft(
+            &Scope::Enterprise(ids[0]),
+            &input(ids[0], "q1", "late-tab", &full)
+        ),
+        Err(StoreError::Conflict(_))
+    ));
+}

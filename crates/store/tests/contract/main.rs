@@ -29,6 +29,7 @@ contract!(
     answers::publishing_follows_version_rules,
     answers::draft_then_submit_is_idempotent,
     answers::concurrent_double_submit_makes_one_row,
+    answers::concurrent_submissions_each_get_their_own_committed_result,
     answers::tampered_version_and_hidden_answers_are_refused,
     answers::scope_decides_who_reads_and_writes_answers,
     answers::corrections_keep_the_old_answers,

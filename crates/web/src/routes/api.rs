@@ -123,7 +123,7 @@ pub async fn attempt_login(
         .map_err(ApiError::from)?
 }
 
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+pub(super) async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let headers = headers.clone();
     state
         .db(move |s| auth::identify(s, &headers))
@@ -131,11 +131,35 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
         .ok_or_else(ApiError::unauthorized)
 }
 
-/// JSON bodies: a malformed or wrong-typed body is a JSON 400, not axum's plain text.
-fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    parsed
-        .map(|Json(v)| v)
-        .map_err(|e| ApiError::bad_request(format!("请求体不是有效的 JSON：{}", e.body_text())))
+/// JSON bodies: a malformed or wrong-typed body is a JSON 400 (a body over the size limit
+/// 413), not axum's plain text.
+pub(super) fn body<T>(parsed: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    parsed.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("请求体过大（上限 {} KiB）", super::BODY_LIMIT / 1024),
+            )
+        } else {
+            ApiError::bad_request(format!("请求体不是有效的 JSON：{}", e.body_text()))
+        }
+    })
+}
+
+/// A state-changing call made with a session cookie must carry the session's CSRF token in
+/// `X-CSRF-Token` (API-token callers need none).
+pub(super) fn csrf_checked(caller: &Caller, headers: &HeaderMap) -> Result<(), ApiError> {
+    let presented = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if caller.csrf_ok(presented) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "缺少或错误的 X-CSRF-Token",
+        ))
+    }
 }
 
 #[derive(Deserialize)]
@@ -166,14 +190,7 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let caller = caller(&state, &headers).await?;
-    let presented = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    if !caller.csrf_ok(presented) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "缺少或错误的 X-CSRF-Token",
-        ));
-    }
+    csrf_checked(&caller, &headers)?;
     if let Some(hash) = caller.session_hash {
         state.db(move |s| s.delete_session(&hash)).await?;
     }
@@ -274,7 +291,7 @@ pub async fn enterprise(
 }
 
 /// A credit code from a path; anything else is "not found", like a row outside the scope.
-fn uscc_param(text: &str) -> Result<yinqi_domain::uscc::Uscc, ApiError> {
+pub(super) fn uscc_param(text: &str) -> Result<yinqi_domain::uscc::Uscc, ApiError> {
     yinqi_domain::uscc::Uscc::parse(text)
         .map(|parsed| parsed.code)
         .map_err(|_| ApiError::not_found())
@@ -350,14 +367,7 @@ pub async fn contact(
     Path(uscc): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&state, &headers).await?;
-    let presented = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    if !caller.csrf_ok(presented) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "缺少或错误的 X-CSRF-Token",
-        ));
-    }
+    csrf_checked(&caller, &headers)?;
     let code = uscc_param(&uscc)?;
     let e = reveal_contact(&state, &caller, code.as_str().to_owned()).await?;
     Ok(Json(

@@ -18,10 +18,18 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
+    let saves = state.store.save_stats();
+    let mut text = state.metrics.render();
+    // Group commit at work: many answer saves per write transaction.
+    text.push_str(&format!(
+        "# HELP yinqi_answer_saves_total Questionnaire saves (drafts and submissions) handled.\n\
+         # TYPE yinqi_answer_saves_total counter\nyinqi_answer_saves_total {}\n\
+         # HELP yinqi_answer_save_transactions_total Write transactions those saves took.\n\
+         # TYPE yinqi_answer_save_transactions_total counter\n\
+         yinqi_answer_save_transactions_total {}\n",
+        saves.saves, saves.transactions
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 pub async fn stylesheet() -> impl IntoResponse {

@@ -2,6 +2,7 @@
 //! headers, request metrics, body limits).
 
 mod answer_forms;
+mod answers_api;
 mod api;
 mod codes;
 mod enterprise;
@@ -117,6 +118,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/enterprises/{uscc}", get(api::enterprise))
         .route("/api/v1/enterprises/{uscc}/contact", post(api::contact))
         .route("/api/v1/enterprises/{uscc}/code", get(api::code))
+        .route(
+            "/api/v1/enterprises/{uscc}/answers",
+            get(answers_api::answers),
+        )
+        .route(
+            "/api/v1/enterprises/{uscc}/solutions",
+            post(answers_api::create_solution),
+        )
+        .route("/api/v1/solutions/{id}", get(answers_api::solution))
+        .route(
+            "/api/v1/solutions/{id}/status",
+            post(answers_api::update_status),
+        )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -2,6 +2,7 @@
 //! modules, run with `--ignored`), requests through the whole router.
 
 mod access;
+mod answers_api;
 mod codes;
 mod enterprise_flow;
 mod exports;

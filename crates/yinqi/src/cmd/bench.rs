@@ -50,6 +50,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Questionnaire 1 submissions per second over HTTP (SQLite, PostgreSQL, two servers on
+    /// one PostgreSQL), beside the raw durable single-row insert rate of the same database.
+    Submit(super::bench_submit::SubmitArgs),
 }
 
 /// One measured run.
@@ -70,6 +73,9 @@ pub fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
     let (rows, dir, postgres, bureau, repeat) = match command {
         BenchCommand::Pages { samples } => return super::bench_pages::run(&ctx.database, samples),
         BenchCommand::Export { repeat } => return super::bench_export::run(&ctx.database, repeat),
+        BenchCommand::Submit(args) => {
+            return super::bench_submit::run(&ctx.database, &ctx.actor, &args);
+        }
         BenchCommand::Import {
             rows,
             dir,

@@ -3,7 +3,12 @@
 mod bench;
 mod bench_export;
 mod bench_floor;
+mod bench_http;
 mod bench_pages;
+mod bench_raw_insert;
+mod bench_submit;
+mod bench_submit_load;
+mod bench_submit_prep;
 mod campaign;
 mod codes;
 mod demo;
