@@ -18,7 +18,9 @@ mod jobs;
 mod list_round;
 mod listing;
 mod managers;
+mod progress;
 mod questionnaires;
+mod reminders;
 mod sessions;
 mod settings;
 mod users;
@@ -40,7 +42,12 @@ pub use listing::{
 };
 pub use managers::{AssignTarget, ManagerSummary};
 pub use migrate::{MIGRATIONS, latest_version};
+pub use progress::{
+    CaseKey, DashboardView, Level, MIN_CELL, ProgressReport, ProgressRow, Recount, RefreshLimits,
+    RefreshReport, SupervisionSettings, rule_counts,
+};
 pub use questionnaires::{PublishedVersion, QUESTIONNAIRES};
+pub use reminders::Reminder;
 pub use scope::Scope;
 pub use sessions::{ApiToken, Session};
 pub use users::{Affiliation, NewUser, Role, User};

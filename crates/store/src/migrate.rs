@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_answers.sql"),
         postgres: include_str!("../migrations/postgres/0008_answers.sql"),
     },
+    Migration {
+        version: 11,
+        name: "progress",
+        sqlite: include_str!("../migrations/sqlite/0011_progress.sql"),
+        postgres: include_str!("../migrations/postgres/0011_progress.sql"),
+    },
 ];
 
 /// The newest version this program knows.

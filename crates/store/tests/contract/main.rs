@@ -7,6 +7,7 @@ mod codes;
 mod harness;
 mod list_round;
 mod listing;
+mod progress;
 mod reference;
 
 /// Expands each listed contract test into a SQLite test and an (ignored) PostgreSQL test.
@@ -60,4 +61,11 @@ contract!(
     list_round::freezing_releases_the_list_and_history_tells_the_story,
     list_round::jobs_report_progress_results_and_error_files,
     list_round::a_job_whose_process_died_stops_blocking,
+    progress::rollups_match_a_recount_after_random_events,
+    progress::two_refreshers_at_once_count_each_change_once,
+    progress::dashboards_stay_within_scope,
+    progress::a_bank_sees_no_list_before_it_is_frozen,
+    progress::stuck_solutions_count_by_the_day_asked,
+    progress::reminders_reach_the_bank_and_take_one_reply,
+    progress::new_thresholds_recount_the_flags,
 );
