@@ -3,6 +3,7 @@
 
 mod access;
 mod codes;
+mod dashboards;
 mod exports;
 mod harness;
 mod hostile;
