@@ -1,6 +1,7 @@
 //! Command-line interface: global options and the subcommands.
 
 mod bench;
+mod bench_dashboard;
 mod bench_export;
 mod bench_floor;
 mod bench_pages;
