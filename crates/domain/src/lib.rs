@@ -1,5 +1,6 @@
 //! Pure domain rules of the bank–enterprise matchmaking campaign (see shared DOMAIN.md):
-//! codes, reference data, classifications, eligibility and the questionnaire engine.
+//! codes, reference data, classifications, eligibility, the questionnaire engine and the
+//! campaign's progress and quality rules.
 //! No I/O, no clock, no randomness.
 
 pub mod amount;
@@ -11,6 +12,7 @@ pub mod industry;
 pub mod invitation;
 pub mod listing;
 pub mod phone;
+pub mod progress;
 pub mod questionnaire;
 pub mod region;
 pub mod size;

@@ -20,8 +20,10 @@ mod jobs;
 mod list_round;
 mod listing;
 mod managers;
+mod progress;
 mod pushes;
 mod questionnaires;
+mod reminders;
 mod secrets;
 mod sessions;
 mod settings;
@@ -48,7 +50,12 @@ pub use listing::{
 pub use managers::{AssignTarget, ManagerSummary};
 pub use migrate::{MIGRATIONS, latest_version};
 pub use pushes::{Push, PushChannel};
+pub use progress::{
+    CaseKey, DashboardView, Level, MIN_CELL, ProgressReport, ProgressRow, Recount, RefreshLimits,
+    RefreshReport, SupervisionSettings, rule_counts,
+};
 pub use questionnaires::{PublishedVersion, QUESTIONNAIRES};
+pub use reminders::Reminder;
 pub use scope::Scope;
 pub use sessions::{ApiToken, Session};
 pub use users::{Affiliation, NewUser, Role, User};

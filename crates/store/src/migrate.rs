@@ -75,6 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_pushes.sql"),
         postgres: include_str!("../migrations/postgres/0010_pushes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "progress",
+        sqlite: include_str!("../migrations/sqlite/0011_progress.sql"),
+        postgres: include_str!("../migrations/postgres/0011_progress.sql"),
+    },
 ];
 
 /// The newest version this program knows.

@@ -15,6 +15,7 @@ mod jobs;
 mod metrics;
 mod openapi;
 mod openapi_answers;
+mod progress_view;
 pub mod questionnaire_form;
 mod routes;
 mod templates;
@@ -111,6 +112,47 @@ const KEEP_WINDOWS_MS: i64 = 2 * 3600 * 1000;
 pub const KEEP_ERROR_REPORTS_DAYS: i64 = 30;
 const KEEP_ERROR_REPORTS_MS: i64 = KEEP_ERROR_REPORTS_DAYS * 24 * 3600 * 1000;
 
+/// How often a server brings the dashboards' rollups up to date, and how many cases one
+/// call counts before logging its progress (a long sweep — after an import — continues at
+/// once, call after call, until it is done).
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+const PROGRESS_BUDGET: u64 = 200_000;
+
+/// Keeps the progress rollups current: every [`PROGRESS_EVERY`], everything that changed
+/// since the last round is counted. Several processes may run this at once: the store
+/// serialises their transactions, so each change is counted once.
+async fn refresh_progress(state: AppState) {
+    let mut every = tokio::time::interval(PROGRESS_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        loop {
+            let limits = yinqi_store::RefreshLimits {
+                budget: PROGRESS_BUDGET,
+                ..yinqi_store::RefreshLimits::default()
+            };
+            match state.db(move |s| s.refresh_progress(limits)).await {
+                Ok(r) if r.is_complete() => {
+                    if r.counted > 0 {
+                        tracing::info!(counted = r.counted, "progress rollups up to date");
+                    }
+                    break;
+                }
+                Ok(r) => tracing::info!(
+                    counted = r.counted,
+                    queue_left = r.queue_left,
+                    sweeps_left = r.sweeps_left,
+                    "progress rollups catching up"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "progress refresh failed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /// Serves `app` on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
@@ -133,6 +175,7 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
             }
         }
     });
+    tokio::spawn(refresh_progress(state.clone()));
     tracing::info!(%addr, "yinqi serving");
     axum::serve(
         listener,

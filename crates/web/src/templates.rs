@@ -27,6 +27,12 @@ pub struct Nav {
     pub assigns_managers: bool,
     /// Whether the role has the workbench (customer managers).
     pub works: bool,
+    /// Whether the role supervises banks (HQ and bureaus: progress ranking and pressing).
+    pub supervises: bool,
+    /// Whether the role sees the quality rules' results (all but associations).
+    pub sees_quality: bool,
+    /// Whether the role reads and answers reminders (bank admins).
+    pub answers_reminders: bool,
 }
 
 impl Nav {
@@ -71,6 +77,14 @@ impl Nav {
                     | yinqi_store::Role::HqStaff
                     | yinqi_store::Role::BureauStaff
             ),
+            supervises: matches!(
+                user.role,
+                yinqi_store::Role::HqAdmin
+                    | yinqi_store::Role::HqStaff
+                    | yinqi_store::Role::BureauStaff
+            ),
+            sees_quality: user.role != yinqi_store::Role::AssociationViewer,
+            answers_reminders: user.role == yinqi_store::Role::BankAdmin,
         }
     }
 }
@@ -92,6 +106,8 @@ pub struct HomePage<'a> {
     pub campaign: &'a str,
     pub counts: Option<ListCounts>,
     pub unassigned: Vec<(&'static str, u64)>,
+    /// Reminders from the regulator the bank has not answered yet.
+    pub open_reminders: usize,
 }
 
 /// One row of the list page (contacts already masked).
@@ -431,6 +447,9 @@ pub fn action_label(action: &str) -> &'static str {
         "code.push" => "推送问卷链接",
         "answers.correct" => "更正问卷答案",
         "answers.reveal" => "查看问卷中的个人信息",
+        "reminder.create" => "督促银行",
+        "reminder.reply" => "银行回复督促",
+        "supervision.settings" => "修改督导日程与质量阈值",
         _ => "其他操作",
     }
 }

@@ -7,6 +7,7 @@ mod codes;
 mod harness;
 mod list_round;
 mod listing;
+mod progress;
 mod reference;
 mod visit_feedback;
 mod worklist;
@@ -70,4 +71,11 @@ contract!(
     worklist::worklist_statuses_follow_the_flow,
     worklist::worklist_filters_search_and_pages,
     worklist::pushes_are_kept_audited_and_scoped,
+    progress::rollups_match_a_recount_after_random_events,
+    progress::two_refreshers_at_once_count_each_change_once,
+    progress::dashboards_stay_within_scope,
+    progress::a_bank_sees_no_list_before_it_is_frozen,
+    progress::stuck_solutions_count_by_the_day_asked,
+    progress::reminders_reach_the_bank_and_take_one_reply,
+    progress::new_thresholds_recount_the_flags,
 );

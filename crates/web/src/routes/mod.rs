@@ -8,6 +8,7 @@ mod codes;
 mod enterprise;
 mod corrections;
 mod enterprise_work;
+mod dashboard;
 pub(crate) mod entry;
 pub(crate) mod export;
 mod health;
@@ -97,6 +98,12 @@ pub fn router(state: AppState) -> Router {
         .route("/activate", get(entry::activate_form).post(entry::activate))
         .route("/poster", get(entry::poster))
         .route("/audit", get(pages::audit))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/supervision", get(dashboard::supervision))
+        .route("/supervision/remind", post(dashboard::press))
+        .route("/quality", get(dashboard::quality))
+        .route("/reminders", get(dashboard::reminders))
+        .route("/reminders/{id}/reply", post(dashboard::reply))
         .route("/lists", get(lists::index))
         .route("/lists/{bureau}", get(lists::show))
         .route(

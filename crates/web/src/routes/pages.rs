@@ -123,7 +123,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     }
     let scope = caller.scope.clone();
     let sees_rows = !matches!(scope, Scope::Aggregates);
-    let (campaign, counts) = state
+    let (campaign, counts, open_reminders) = state
         .db(move |s| {
             let campaign = s.campaign(None)?;
             let counts = if sees_rows {
@@ -131,7 +131,15 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<R
             } else {
                 None
             };
-            Ok((campaign, counts))
+            let open_reminders = match scope {
+                Scope::Bank { .. } => s
+                    .reminders(&scope, campaign.id, 100)?
+                    .iter()
+                    .filter(|r| r.reply.is_none())
+                    .count(),
+                _ => 0,
+            };
+            Ok((campaign, counts, open_reminders))
         })
         .await
         .map_err(|e| PageError::from(e).into_response())?;
@@ -164,6 +172,7 @@ pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         campaign: &campaign.name,
         counts,
         unassigned,
+        open_reminders,
     };
     Ok(Html(render(&page)).into_response())
 }

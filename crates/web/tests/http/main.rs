@@ -5,6 +5,7 @@ mod access;
 mod answers_api;
 mod codes;
 mod enterprise_flow;
+mod dashboards;
 mod exports;
 mod harness;
 mod hostile;

@@ -44,6 +44,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// Time the progress pages (dashboards, supervision, quality) of every role on the
+    /// database given by --database (loaded, answers added, rollups refreshed), beside the
+    /// plain aggregate queries over the same rows.
+    Dashboard {
+        /// Runs of each kind of page (banks and branches sampled over the bureau).
+        #[arg(long, default_value_t = 100)]
+        samples: usize,
+    },
     /// Export every enterprise of the database given by --database as CSV (the web
     /// export's writer), beside a plain read of the same rows.
     Export {
@@ -75,6 +83,9 @@ pub fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Export { repeat } => return super::bench_export::run(&ctx.database, repeat),
         BenchCommand::Submit(args) => {
             return super::bench_submit::run(&ctx.database, &ctx.actor, &args);
+        }
+        BenchCommand::Dashboard { samples } => {
+            return super::bench_dashboard::run(&ctx.database, samples);
         }
         BenchCommand::Import {
             rows,

@@ -48,6 +48,25 @@ impl Floor {
         Ok(n)
     }
 
+    /// The plain aggregate a dashboard would run without rollups, at its simplest: the
+    /// list counted by bureau (listed, eligible, assigned) in one GROUP BY.
+    pub fn group_by_bureau(&self, campaign: i64) -> anyhow::Result<()> {
+        const SQL: &str = "SELECT bureau_code, COUNT(*), SUM(CASE WHEN eligible THEN 1 ELSE 0 END),
+                  SUM(CASE WHEN unassigned IS NULL THEN 1 ELSE 0 END)
+             FROM enterprises WHERE campaign_id = $1 GROUP BY bureau_code";
+        match self {
+            Floor::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(&SQL.replace('$', "?"))?;
+                let mut rows = stmt.query(rusqlite::params![campaign])?;
+                while rows.next()?.is_some() {}
+            }
+            Floor::Postgres(c) => {
+                c.borrow_mut().query(SQL, &[&campaign])?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn page(&self, campaign: i64, after: i64, limit: u32) -> anyhow::Result<()> {
         const SQL: &str =
             "SELECT * FROM enterprises WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3";

@@ -42,10 +42,29 @@ pub enum GenCommand {
         #[arg(long)]
         format: Option<OutputFormat>,
     },
+    /// Synthetic submitted answers for every enterprise holding a code, written straight
+    /// into the database given by --database (benchmarks, demos; not for real campaigns).
+    Answers {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Enterprises (per mille of those holding a code) answering questionnaire 1.
+        #[arg(long, default_value_t = 300)]
+        q1: u64,
+        /// … visited (questionnaire 2).
+        #[arg(long, default_value_t = 100)]
+        q2: u64,
+        /// … with a financing solution (questionnaire 3).
+        #[arg(long, default_value_t = 30)]
+        q3: u64,
+    },
 }
 
-pub fn run(command: GenCommand) -> anyhow::Result<()> {
+pub fn run(ctx: &super::Context, command: GenCommand) -> anyhow::Result<()> {
     match command {
+        GenCommand::Answers { seed, q1, q2, q3 } => {
+            let shares = synth::AnswerShares { q1, q2, q3 };
+            return super::gen_answers::run(&ctx.database, ctx.campaign.as_deref(), seed, shares);
+        }
         GenCommand::Banks { seed, out, format } => {
             let n = synth::write_registry(
                 seed,

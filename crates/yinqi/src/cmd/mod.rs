@@ -1,6 +1,7 @@
 //! Command-line interface: global options and the subcommands.
 
 mod bench;
+mod bench_dashboard;
 mod bench_export;
 mod bench_floor;
 mod bench_http;
@@ -12,12 +13,14 @@ mod bench_submit_prep;
 mod campaign;
 mod codes;
 mod demo;
+mod gen_answers;
 mod gen_data;
 mod import;
 mod list;
 mod options;
 mod overrides;
 mod progress;
+mod rollup;
 mod serve;
 mod user;
 
@@ -71,6 +74,9 @@ enum Command {
     /// Invitation codes: issue for a released list, list batches, hand them down.
     #[command(subcommand)]
     Codes(codes::CodesCommand),
+    /// The progress rollups behind the dashboards: refresh, rebuild, verify, settings.
+    #[command(subcommand)]
+    Rollup(rollup::RollupCommand),
     /// Benchmarks (recorded in docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -121,12 +127,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import(c) => import::run(&ctx, c),
-        Command::Gen(c) => gen_data::run(c),
+        Command::Gen(c) => gen_data::run(&ctx, c),
         Command::Override(args) => overrides::run(&ctx, &args),
         Command::Options(args) => options::run(&ctx, &args),
         Command::Campaign(c) => campaign::run(&ctx, c),
         Command::List(c) => list::run(&ctx, c),
         Command::Codes(c) => codes::run(&ctx, c),
+        Command::Rollup(c) => rollup::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::User(c) => user::run(&ctx, c),

@@ -6,6 +6,7 @@
 //! Everything streams: an 8-million-row list is generated row by row and written through
 //! the files crate's [`TableWriter`] without ever being held in memory.
 
+mod answers;
 mod banks;
 mod defects;
 mod geo;
@@ -19,6 +20,7 @@ use std::str::FromStr;
 use anyhow::{Context as _, bail};
 use yinqi_files::{SourceFormat, TableWriter, TextEncoding};
 
+pub use answers::{AnswerShares, SyntheticAnswer, answers_for};
 pub use banks::{BANK_HEADERS, BranchRow, bank_registry};
 pub use defects::{DefectKind, DefectMix, ExpectedSummary, Outcome};
 pub use listing::{
