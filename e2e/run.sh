@@ -24,8 +24,12 @@ for _ in $(seq 1 50); do
 done
 cd e2e
 [ -d node_modules/playwright-core ] || npm ci --silent
-# The demo prints a sample enterprise link and manager02's activation code.
+# The demo prints two sample enterprise links and manager02's activation code.
 enterprise_code=$(grep -o '/q/[0-9A-Z]\{12\}' "$work/demo.log" | head -1 | cut -c4-)
+enterprise_code_2=$(grep -o '/q/[0-9A-Z]\{12\}' "$work/demo.log" | sed -n 2p | cut -c4-)
 manager_code=$(grep -o '激活码 [0-9A-Z-]\{14\}' "$work/demo.log" | head -1 | cut -d' ' -f2)
 ENTERPRISE_CODE="$enterprise_code" MANAGER_CODE="$manager_code" \
 UPLOAD_FILE="$work/广东名单.csv" BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node screenshots.mjs
+# The enterprise's flow on a phone, with JavaScript on (first link) and off (second link).
+ENTERPRISE_CODE="$enterprise_code" ENTERPRISE_CODE_2="$enterprise_code_2" \
+BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node enterprise.mjs

@@ -200,13 +200,21 @@ fn print_codes(
         }
     }
     let mine = Scope::Manager(manager.id);
-    let first = store.enterprise_page(&mine, campaign.id, &EnterpriseFilter::default(), None, 1)?;
+    let first = store.enterprise_page(&mine, campaign.id, &EnterpriseFilter::default(), None, 2)?;
     println!("  manager01 新接手网点 {branch} 的 {given} 家企业，邀请码已交到客户经理。");
-    if let Some(e) = first.first()
-        && let Some(code) = store.enterprise_code(&mine, campaign.id, &e.uscc)?
-    {
+    // Two links: one enterprise to try with a phone's browser as is, a second to try again
+    // (with JavaScript off, or after the first has submitted).
+    for (n, e) in first.iter().enumerate() {
+        let Some(code) = store.enterprise_code(&mine, campaign.id, &e.uscc)? else {
+            continue;
+        };
+        let which = if n == 0 {
+            "企业问卷链接示例"
+        } else {
+            "第二个企业问卷链接示例"
+        };
         println!(
-            "企业问卷链接示例（{}）：http://{listen}/q/{}  （也可在 http://{listen}/q 输入 {}）",
+            "{which}（{}）：http://{listen}/q/{}  （也可在 http://{listen}/q 输入 {}）",
             e.name,
             code.as_str(),
             code.grouped()
