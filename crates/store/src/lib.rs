@@ -49,11 +49,11 @@ pub use listing::{
 };
 pub use managers::{AssignTarget, ManagerSummary};
 pub use migrate::{MIGRATIONS, latest_version};
-pub use pushes::{Push, PushChannel};
 pub use progress::{
     CaseKey, DashboardView, Level, MIN_CELL, ProgressReport, ProgressRow, Recount, RefreshLimits,
     RefreshReport, SupervisionSettings, rule_counts,
 };
+pub use pushes::{Push, PushChannel};
 pub use questionnaires::{PublishedVersion, QUESTIONNAIRES};
 pub use reminders::Reminder;
 pub use scope::Scope;

@@ -502,7 +502,7 @@ mod tests {
     #[test]
     fn the_chart_accumulates() {
         let c = chart(&[(10, [2, 0, 0, 0]), (12, [3, 1, 0, 0])]).unwrap();
-        assert_eq!(c.lines[0].2, "0.0,140.0 600.0,10.0");
+        assert_eq!(c.lines[0].2, "0.0,100.0 600.0,10.0", "2 then 5 of 5");
         assert_eq!(c.recent[0].0, day::iso(12));
         assert!(chart(&[]).is_none());
     }

@@ -4,8 +4,8 @@
 mod access;
 mod answers_api;
 mod codes;
-mod enterprise_flow;
 mod dashboards;
+mod enterprise_flow;
 mod exports;
 mod harness;
 mod hostile;
