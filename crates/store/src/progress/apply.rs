@@ -31,9 +31,8 @@ pub(crate) fn process(c: &mut dyn Conn, chunk: &Chunk<'_>) -> Result<usize> {
     }
     let mut thresholds: HashMap<i64, Thresholds> = HashMap::new();
     for (key, _) in cases.values() {
-        if !thresholds.contains_key(&key.campaign_id) {
-            let t = super::settings::load(c, key.campaign_id)?.thresholds;
-            thresholds.insert(key.campaign_id, t);
+        if let std::collections::hash_map::Entry::Vacant(slot) = thresholds.entry(key.campaign_id) {
+            slot.insert(super::settings::load(c, key.campaign_id)?.thresholds);
         }
     }
     move_keys(c, &mut counts, &cases, &old, &thresholds)?;

@@ -24,9 +24,12 @@ use crate::auth::Caller;
 use crate::clock::today_beijing;
 use crate::error::ApiError;
 
+/// How a personal answer is shown masked.
+type Mask = fn(&str) -> String;
+
 /// Answers that are personal data (PIPL: a person's name and mobile), with how each is
 /// masked unless the caller asks for them in full (`?contacts=full`, audited).
-const PERSONAL_ANSWERS: [(&str, fn(&str) -> String); 2] = [
+const PERSONAL_ANSWERS: [(&str, Mask); 2] = [
     ("respondent_name", mask_name),
     ("respondent_mobile", mask_phone),
 ];
@@ -253,7 +256,7 @@ pub async fn solution(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Response> {
     let caller = caller(&state, &headers).await.map_err(api)?;
-    let id = id_param(&id)?;
+    let id = id_param(&id).map_err(|e| *e)?;
     let (saved, history) = state
         .db(move |s| {
             let saved = s.response(&caller.scope, id)?;
@@ -269,11 +272,11 @@ pub async fn solution(
 }
 
 /// A solution id from a path; anything else is "not found", like a row outside the scope.
-fn id_param(text: &str) -> Result<i64, Response> {
+fn id_param(text: &str) -> Result<i64, Box<Response>> {
     text.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| api(ApiError::not_found()))
+        .ok_or_else(|| Box::new(api(ApiError::not_found())))
 }
 
 /// The body of `POST /api/v1/solutions/{id}/status`.
@@ -329,7 +332,7 @@ pub async fn update_status(
     parsed: Result<Json<StatusUpdate>, JsonRejection>,
 ) -> Result<Json<Value>, Response> {
     let caller = writer(&state, &headers).await?;
-    let id = id_param(&id)?;
+    let id = id_param(&id).map_err(|e| *e)?;
     let update = body(parsed).map_err(api)?;
     let (saved, history) = state
         .db(move |s| {
