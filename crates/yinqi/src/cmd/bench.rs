@@ -50,6 +50,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Time a customer manager's workbench: loads a generated list of N rows into the
+    /// (fresh) database given by --database, gives the busiest bank's enterprises to one
+    /// manager with mixed progress, and times the worklist beside a plain read of the same
+    /// rows.
+    Worklist {
+        #[arg(long, default_value_t = 20_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+    },
 }
 
 /// One measured run.
@@ -70,6 +80,9 @@ pub fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
     let (rows, dir, postgres, bureau, repeat) = match command {
         BenchCommand::Pages { samples } => return super::bench_pages::run(&ctx.database, samples),
         BenchCommand::Export { repeat } => return super::bench_export::run(&ctx.database, repeat),
+        BenchCommand::Worklist { rows, samples } => {
+            return super::bench_worklist::run(ctx, rows, samples.max(1));
+        }
         BenchCommand::Import {
             rows,
             dir,
