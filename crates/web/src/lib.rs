@@ -6,7 +6,7 @@
 
 mod answers_view;
 pub mod auth;
-mod clock;
+pub mod clock;
 mod error;
 pub mod exports;
 mod form_answers;
