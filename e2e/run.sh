@@ -33,3 +33,4 @@ UPLOAD_FILE="$work/广东名单.csv" BASE_URL="http://127.0.0.1:$port" SCREENSHO
 # The enterprise's flow on a phone, with JavaScript on (first link) and off (second link).
 ENTERPRISE_CODE="$enterprise_code" ENTERPRISE_CODE_2="$enterprise_code_2" \
 BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node enterprise.mjs
+BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node manager.mjs

@@ -167,13 +167,28 @@ fn answer_counts_sql() -> String {
     )
 }
 
+/// How far the bank's own questionnaires went for enterprise `e`, in one pass over its
+/// answers (one index range, not one per questionnaire): 3 a solution still open, 2 a
+/// solution (all final), 1 a visit, 0 neither.
+fn stage_sql() -> String {
+    format!(
+        "(SELECT MAX(CASE
+             WHEN r.questionnaire = 'q3' AND r.solution_status IN ({}) THEN 3
+             WHEN r.questionnaire = 'q3' AND r.status = 'submitted' THEN 2
+             WHEN r.questionnaire = 'q2' AND r.status = 'submitted' THEN 1
+             ELSE 0 END)
+          FROM responses r WHERE r.enterprise_id = e.id) AS stage",
+        open_statuses_sql()
+    )
+}
+
 /// The status, from the facts columns of `f` ([`WorkStatus`] says the order).
 fn status_sql(cutoff_param: usize) -> String {
     format!(
         "CASE
-           WHEN f.open_solutions > 0 THEN 'solution_open'
-           WHEN f.solutions > 0 THEN 'done'
-           WHEN f.visits > 0 THEN 'visited'
+           WHEN f.stage = 3 THEN 'solution_open'
+           WHEN f.stage = 2 THEN 'done'
+           WHEN f.stage = 1 THEN 'visited'
            WHEN f.q1_status = 'submitted' AND f.wants_visit = 'yes'
                 AND f.q1_at < ${cutoff_param} THEN 'visit_overdue'
            WHEN f.q1_status = 'submitted' AND f.wants_visit = 'yes' THEN 'wants_visit'
@@ -216,7 +231,7 @@ impl Store {
                SELECT e.id,
                  EXISTS (SELECT 1 FROM code_pushes p WHERE p.code_id = c.id) AS pushed,
                  q.status AS q1_status, q.submitted_at AS q1_at, {wants} AS wants_visit,
-                 {counts},
+                 {stage},
                  CASE WHEN ${q} = '' OR e.uscc = ${qu} OR {contains} THEN 1 ELSE 0 END AS matches
                FROM enterprises e
                LEFT JOIN enterprise_codes c ON c.enterprise_id = e.id AND c.active
@@ -225,7 +240,7 @@ impl Store {
              ) f ORDER BY f.id",
             status = status_sql(next),
             wants = wants_visit_sql(dialect),
-            counts = answer_counts_sql(),
+            stage = stage_sql(),
             q = next + 1,
             qu = next + 2,
             contains = name_contains_sql(dialect, next + 1),

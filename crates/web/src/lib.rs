@@ -6,7 +6,7 @@
 
 mod answers_view;
 pub mod auth;
-mod clock;
+pub mod clock;
 pub mod enterprise_cookie;
 mod error;
 pub mod exports;

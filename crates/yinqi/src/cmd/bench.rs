@@ -61,6 +61,16 @@ pub enum BenchCommand {
     /// Questionnaire 1 submissions per second over HTTP (SQLite, PostgreSQL, two servers on
     /// one PostgreSQL), beside the raw durable single-row insert rate of the same database.
     Submit(super::bench_submit::SubmitArgs),
+    /// Time a customer manager's workbench: loads a generated list of N rows into the
+    /// (fresh) database given by --database, gives the busiest bank's enterprises to one
+    /// manager with mixed progress, and times the worklist beside a plain read of the same
+    /// rows.
+    Worklist {
+        #[arg(long, default_value_t = 20_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 50)]
+        samples: usize,
+    },
 }
 
 /// One measured run.
@@ -86,6 +96,9 @@ pub fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Dashboard { samples } => {
             return super::bench_dashboard::run(&ctx.database, samples);
+        }
+        BenchCommand::Worklist { rows, samples } => {
+            return super::bench_worklist::run(ctx, rows, samples.max(1));
         }
         BenchCommand::Import {
             rows,

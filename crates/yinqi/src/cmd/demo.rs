@@ -220,6 +220,12 @@ fn print_codes(
             code.grouped()
         );
     }
+    let touched = super::demo_work::seed(store, campaign.id, (manager.id, &manager.username))?;
+    if touched > 0 {
+        println!(
+            "  manager01 的工作台：{touched} 家企业已推送链接、填写问卷一、走访或出具融资方案，登录后首页即可看到各状态。"
+        );
+    }
     if !waiting.has_password {
         let code = store.issue_manager_code(&admin, waiting.id)?;
         println!(
