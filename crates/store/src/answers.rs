@@ -182,7 +182,7 @@ pub(crate) fn visible_response(c: &mut dyn Conn, scope: &Scope, id: i64) -> Resu
 
 /// The hash kept of a client's IP: enough to see many answers from one address; keyed by
 /// the database's own salt, so it cannot be reversed without the database's secrets.
-fn ip_hash(salt: &[u8], ip: &str) -> Vec<u8> {
+pub(crate) fn ip_hash(salt: &[u8], ip: &str) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(salt);
     h.update(ip.as_bytes());
@@ -202,21 +202,27 @@ pub(crate) fn seed_ip_salt(c: &mut dyn Conn) -> Result<()> {
 
 impl Store {
     /// The database's IP salt, read once: it never changes.
-    fn ip_salt(&self) -> Result<Vec<u8>> {
+    pub(crate) fn ip_salt(&self, c: &mut dyn Conn) -> Result<Vec<u8>> {
         if let Some(salt) = self.ip_salt.get() {
             return Ok(salt.clone());
         }
-        let salt = self.read(|c| {
-            c.query_one(
-                "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
-                params![],
-                |r| {
-                    r.opt_bytes(0)?
-                        .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
-                },
-            )
-        })?;
+        let salt = c.query_one(
+            "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
+            params![],
+            |r| {
+                r.opt_bytes(0)?
+                    .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
+            },
+        )?;
         Ok(self.ip_salt.get_or_init(|| salt).clone())
+    }
+
+    /// The same outside a transaction: a save hashes its client's IP before it queues.
+    fn ip_salt_now(&self) -> Result<Vec<u8>> {
+        match self.ip_salt.get() {
+            Some(salt) => Ok(salt.clone()),
+            None => self.read(|c| self.ip_salt(c)),
+        }
     }
 }
 
@@ -311,7 +317,7 @@ impl Store {
             }
         };
         let ip_hash = match input.client.ip {
-            Some(ip) => Some(ip_hash(&self.ip_salt()?, ip)),
+            Some(ip) => Some(ip_hash(&self.ip_salt_now()?, ip)),
             None => None,
         };
         Ok(PreparedSave {

@@ -14,13 +14,18 @@ pub fn beijing(millis: i64) -> String {
     )
 }
 
-/// Today's date in China (UTC+8): questionnaires check dates ("not in the future") against
-/// it, and the domain has no clock.
-pub fn china_today() -> yinqi_domain::questionnaire::Date {
-    let days = (yinqi_store::now_millis() / 1000 + 8 * 3600).div_euclid(86_400);
+/// The date in China (UTC+8) at `millis`: questionnaires check "not in the future"
+/// against it.
+pub fn china_date(millis: i64) -> yinqi_domain::questionnaire::Date {
+    let days = (millis.div_euclid(1000) + 8 * 3600).div_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     yinqi_domain::questionnaire::Date::from_ymd(y as u16, m as u8, d as u8)
-        .expect("the calendar gives a valid date")
+        .expect("a calendar date from the clock")
+}
+
+/// Today in China.
+pub fn china_today() -> yinqi_domain::questionnaire::Date {
+    china_date(yinqi_store::now_millis())
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
