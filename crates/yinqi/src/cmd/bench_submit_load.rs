@@ -140,7 +140,7 @@ pub async fn open_all(
     let mut tasks = Vec::new();
     for c in 0..clients {
         let (next, opened, targets) = (next.clone(), opened.clone(), targets.clone());
-        let mut client = Client::new(servers[c % servers.len()]);
+        let mut client = Client::from_loopback(servers[c % servers.len()], c);
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -172,7 +172,7 @@ pub async fn submit_all(
     let mut tasks = Vec::new();
     for c in 0..clients {
         let (next, targets, sessions) = (next.clone(), targets.clone(), sessions.clone());
-        let mut client = Client::new(servers[c % servers.len()]);
+        let mut client = Client::from_loopback(servers[c % servers.len()], c);
         tasks.push(tokio::spawn(async move {
             let mut load = Load::default();
             loop {
