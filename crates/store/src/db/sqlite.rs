@@ -71,7 +71,10 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
     // and 22 % of the enterprise pages' code check. Plans still use the table statistics
     // (sqlite_stat1); only per-value sample estimates are given up (the list pages measured
     // the same with and without).
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     if !read_only {
         // page_size only takes effect before the first table exists.
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
