@@ -210,6 +210,7 @@ fn store_run(
         })
         .collect::<yinqi_store::Result<Vec<_>>>()?;
     let before = store.save_stats();
+    let cpu_before = cpu_ticks(&[std::process::id()]);
     let load = load::store_submit_all(
         &store,
         &enterprises,
@@ -222,14 +223,16 @@ fn store_run(
         args.clients,
         with_or_without(group_commit)
     );
-    Ok((
-        what,
-        load,
+    let cpu = cpu_ticks(&[std::process::id()]).saturating_sub(cpu_before);
+    let note = format!(
+        "{}; CPU per submission in this process: {:.0} µs",
         batch_note(
             after.saves - before.saves,
-            after.transactions - before.transactions,
+            after.transactions - before.transactions
         ),
-    ))
+        cpu as f64 * 10_000.0 / load.ok.max(1) as f64
+    );
+    Ok((what, load, note))
 }
 
 fn batch_note(saves: u64, transactions: u64) -> String {
