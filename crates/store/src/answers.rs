@@ -202,21 +202,27 @@ pub(crate) fn seed_ip_salt(c: &mut dyn Conn) -> Result<()> {
 
 impl Store {
     /// The database's IP salt, read once: it never changes.
-    pub(crate) fn ip_salt(&self) -> Result<Vec<u8>> {
+    pub(crate) fn ip_salt(&self, c: &mut dyn Conn) -> Result<Vec<u8>> {
         if let Some(salt) = self.ip_salt.get() {
             return Ok(salt.clone());
         }
-        let salt = self.read(|c| {
-            c.query_one(
-                "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
-                params![],
-                |r| {
-                    r.opt_bytes(0)?
-                        .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
-                },
-            )
-        })?;
+        let salt = c.query_one(
+            "SELECT value FROM store_secrets WHERE name = 'ip_salt'",
+            params![],
+            |r| {
+                r.opt_bytes(0)?
+                    .ok_or_else(|| StoreError::Decode("ip_salt is NULL".into()))
+            },
+        )?;
         Ok(self.ip_salt.get_or_init(|| salt).clone())
+    }
+
+    /// The same outside a transaction: a save hashes its client's IP before it queues.
+    pub(crate) fn ip_salt_now(&self) -> Result<Vec<u8>> {
+        match self.ip_salt.get() {
+            Some(salt) => Ok(salt.clone()),
+            None => self.read(|c| self.ip_salt(c)),
+        }
     }
 }
 
@@ -311,7 +317,7 @@ impl Store {
             }
         };
         let ip_hash = match input.client.ip {
-            Some(ip) => Some(ip_hash(&self.ip_salt()?, ip)),
+            Some(ip) => Some(ip_hash(&self.ip_salt_now()?, ip)),
             None => None,
         };
         Ok(PreparedSave {

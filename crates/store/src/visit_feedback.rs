@@ -138,7 +138,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         let ip = match client.ip {
-            Some(ip) => Some(ip_hash(&self.ip_salt()?, ip)),
+            Some(ip) => Some(ip_hash(&self.ip_salt_now()?, ip)),
             None => None,
         };
         self.write(|c| {

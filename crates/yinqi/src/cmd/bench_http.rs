@@ -28,6 +28,9 @@ impl Reply {
 /// A keep-alive connection with a cookie jar (one simulated enterprise at a time).
 pub struct Client {
     addr: SocketAddr,
+    /// The loopback address this client connects from: every simulated phone has an
+    /// address of its own, as on the internet (the code pages throttle per address).
+    from: Option<std::net::IpAddr>,
     conn: Option<TcpStream>,
     buf: Vec<u8>,
     pub cookies: BTreeMap<String, String>,
@@ -37,10 +40,19 @@ impl Client {
     pub fn new(addr: SocketAddr) -> Client {
         Client {
             addr,
+            from: None,
             conn: None,
             buf: Vec::with_capacity(16 * 1024),
             cookies: BTreeMap::new(),
         }
+    }
+
+    /// A client connecting from loopback address 127.1.x.y, distinct for each `n`.
+    pub fn from_loopback(addr: SocketAddr, n: usize) -> Client {
+        let mut client = Client::new(addr);
+        let ip = std::net::Ipv4Addr::new(127, 1, (n / 250) as u8, (n % 250) as u8 + 1);
+        client.from = Some(ip.into());
+        client
     }
 
     fn cookie_header(&self) -> String {
@@ -94,9 +106,15 @@ impl Client {
 
     async fn exchange(&mut self, request: &[u8]) -> anyhow::Result<Reply> {
         if self.conn.is_none() {
-            let stream = TcpStream::connect(self.addr)
-                .await
-                .with_context(|| format!("connect {}", self.addr))?;
+            let stream = match self.from {
+                Some(from) => {
+                    let socket = tokio::net::TcpSocket::new_v4()?;
+                    socket.bind(SocketAddr::new(from, 0))?;
+                    socket.connect(self.addr).await
+                }
+                None => TcpStream::connect(self.addr).await,
+            }
+            .with_context(|| format!("connect {}", self.addr))?;
             stream.set_nodelay(true)?;
             self.conn = Some(stream);
             self.buf.clear();

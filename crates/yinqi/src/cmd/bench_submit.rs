@@ -210,6 +210,7 @@ fn store_run(
         })
         .collect::<yinqi_store::Result<Vec<_>>>()?;
     let before = store.save_stats();
+    let cpu_before = cpu_ticks(&[std::process::id()]);
     let load = load::store_submit_all(
         &store,
         &enterprises,
@@ -222,14 +223,16 @@ fn store_run(
         args.clients,
         with_or_without(group_commit)
     );
-    Ok((
-        what,
-        load,
+    let cpu = cpu_ticks(&[std::process::id()]).saturating_sub(cpu_before);
+    let note = format!(
+        "{}; CPU per submission in this process: {:.0} µs",
         batch_note(
             after.saves - before.saves,
-            after.transactions - before.transactions,
+            after.transactions - before.transactions
         ),
-    ))
+        cpu as f64 * 10_000.0 / load.ok.max(1) as f64
+    );
+    Ok((what, load, note))
 }
 
 fn batch_note(saves: u64, transactions: u64) -> String {
@@ -266,12 +269,14 @@ fn http_run(
         .enable_all()
         .build()?;
     let targets: Arc<[Target]> = targets.to_vec().into();
+    let server_pids: Vec<u32> = children.0.iter().map(Child::id).collect();
     let (load, note) = runtime.block_on(async {
         for addr in &addrs {
             wait_ready(*addr).await?;
         }
         let before = save_stats(&addrs).await;
         let (sessions, open_time) = load::open_all(&addrs, targets.clone(), args.clients).await?;
+        let cpu_before = (cpu_ticks(&server_pids), cpu_ticks(&[std::process::id()]));
         let load = load::submit_all(
             &addrs,
             targets.clone(),
@@ -280,11 +285,16 @@ fn http_run(
             Duration::from_secs(args.seconds),
         )
         .await;
+        let cpu_after = (cpu_ticks(&server_pids), cpu_ticks(&[std::process::id()]));
         let after = save_stats(&addrs).await;
+        let per_submission = |ticks: u64| ticks as f64 * 10_000.0 / load.ok.max(1) as f64;
         let note = format!(
-            "links opened at {:.0}/s beforehand; {}",
+            "links opened at {:.0}/s beforehand; {}; CPU per submission: server{} {:.0} µs, load generator {:.0} µs",
             targets.len() as f64 / open_time.as_secs_f64(),
-            batch_note(after.0 - before.0, after.1 - before.1)
+            batch_note(after.0 - before.0, after.1 - before.1),
+            if server_pids.len() > 1 { "s" } else { "" },
+            per_submission(cpu_after.0.saturating_sub(cpu_before.0)),
+            per_submission(cpu_after.1.saturating_sub(cpu_before.1)),
         );
         anyhow::Ok((load, note))
     })?;
@@ -296,6 +306,22 @@ fn http_run(
         with_or_without(group_commit)
     );
     Ok((what, load, note))
+}
+
+/// User + system CPU time of the processes `pids`, in clock ticks (10 ms on Linux), from
+/// `/proc`; 0 where unreadable (another system, a server not started by the bench).
+fn cpu_ticks(pids: &[u32]) -> u64 {
+    pids.iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = fields.get(11)?.parse().ok()?;
+            let stime: u64 = fields.get(12)?.parse().ok()?;
+            Some(utime + stime)
+        })
+        .sum()
 }
 
 /// Servers started by the bench, stopped (by their process id) when it is done with them.

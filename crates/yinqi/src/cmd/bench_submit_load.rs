@@ -105,12 +105,22 @@ async fn open(client: &mut Client, code: &str, n: usize) -> anyhow::Result<Opene
             bail!("start step {action}: {}", reply.status);
         }
     }
-    let csrf = client
+    let csrf = match client
         .cookies
         .iter()
         .find(|(name, _)| name.contains("csrf"))
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    {
+        Some((_, token)) => token.clone(),
+        None => {
+            // The double-submit token may be any 64 hex digits the client picks for both
+            // the cookie and the header (the enterprise flow's JSON contract).
+            let token = format!("{:064x}", n as u128 * 0x9e37_79b9_7f4a_7c15 + 1);
+            client
+                .cookies
+                .insert("yinqi_ent_csrf".into(), token.clone());
+            token
+        }
+    };
     Ok(Opened {
         cookies: client.cookies.clone(),
         csrf,
@@ -130,7 +140,7 @@ pub async fn open_all(
     let mut tasks = Vec::new();
     for c in 0..clients {
         let (next, opened, targets) = (next.clone(), opened.clone(), targets.clone());
-        let mut client = Client::new(servers[c % servers.len()]);
+        let mut client = Client::from_loopback(servers[c % servers.len()], c);
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -162,7 +172,7 @@ pub async fn submit_all(
     let mut tasks = Vec::new();
     for c in 0..clients {
         let (next, targets, sessions) = (next.clone(), targets.clone(), sessions.clone());
-        let mut client = Client::new(servers[c % servers.len()]);
+        let mut client = Client::from_loopback(servers[c % servers.len()], c);
         tasks.push(tokio::spawn(async move {
             let mut load = Load::default();
             loop {
@@ -240,7 +250,7 @@ pub fn store_submit_all(
                             serde_json::Value::Object(m) => m,
                             _ => unreachable!("an object"),
                         };
-                        let client_id = format!("bench-{i}");
+                        let client_id = format!("bench-{id}-{i}");
                         let input = AnswerInput {
                             enterprise_id: id,
                             questionnaire: "q1",
