@@ -29,3 +29,4 @@ enterprise_code=$(grep -o '/q/[0-9A-Z]\{12\}' "$work/demo.log" | head -1 | cut -
 manager_code=$(grep -o '激活码 [0-9A-Z-]\{14\}' "$work/demo.log" | head -1 | cut -d' ' -f2)
 ENTERPRISE_CODE="$enterprise_code" MANAGER_CODE="$manager_code" \
 UPLOAD_FILE="$work/广东名单.csv" BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node screenshots.mjs
+YINQI_BIN="$bin" YINQI_DATABASE="sqlite:$work/e2e.db" BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node dashboards.mjs

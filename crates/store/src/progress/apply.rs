@@ -240,14 +240,25 @@ impl Deltas {
                 target.sub(&t)
             }
         }
+        // Daily rows per bank and per bureau (bank `BUREAU_TOTAL`), so the national and
+        // bureau charts sum a few rows per day, not one per bank.
         for (day, i) in tally::daily(facts) {
-            let (campaign, bureau, bank_id) = bank.clone();
-            self.daily
-                .entry((campaign, bureau, bank_id, day))
-                .or_default()[i] += sign;
+            for bank_id in [key.bank_id, super::BUREAU_TOTAL] {
+                self.daily
+                    .entry((key.campaign_id, key.bureau_code.clone(), bank_id, day))
+                    .or_default()[i] += sign;
+            }
         }
+        // Open solutions per branch × manager and per bank (branch `BANK_TOTAL`), likewise.
         if let Some(day) = facts.open_since {
-            *self.open.entry((key.clone(), day)).or_default() += sign;
+            let bank_total = CaseKey {
+                branch_code: super::BANK_TOTAL.to_owned(),
+                manager_id: 0,
+                ..key.clone()
+            };
+            for k in [key.clone(), bank_total] {
+                *self.open.entry((k, day)).or_default() += sign;
+            }
         }
     }
 

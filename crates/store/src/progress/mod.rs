@@ -32,6 +32,11 @@ pub struct CaseKey {
     pub manager_id: i64,
 }
 
+/// `progress_daily` rows with this bank hold the whole bureau's series.
+pub(crate) const BUREAU_TOTAL: i64 = -1;
+/// `progress_open` rows with this branch hold the whole bank's open solutions.
+pub(crate) const BANK_TOTAL: &str = "*";
+
 /// The advisory lock that keeps two processes' refreshers from applying the same change
 /// twice on PostgreSQL (SQLite serialises write transactions by itself).
 const REFRESH_LOCK: i64 = 8_721_011;

@@ -159,12 +159,21 @@ fn fresh(c: &mut dyn Conn, campaign_id: i64) -> Result<Rollups> {
             .or_default()
             .add(&t);
         for (day, i) in tally::daily(&facts) {
-            out.daily
-                .entry((key.bureau_code.clone(), key.bank_id, i64::from(day)))
-                .or_default()[i] += 1;
+            for bank in [key.bank_id, super::BUREAU_TOTAL] {
+                out.daily
+                    .entry((key.bureau_code.clone(), bank, i64::from(day)))
+                    .or_default()[i] += 1;
+            }
         }
         if let Some(day) = facts.open_since {
-            *out.open.entry((key.clone(), i64::from(day))).or_default() += 1;
+            let bank_total = CaseKey {
+                branch_code: super::BANK_TOTAL.to_owned(),
+                manager_id: 0,
+                ..key.clone()
+            };
+            for k in [key.clone(), bank_total] {
+                *out.open.entry((k, i64::from(day))).or_default() += 1;
+            }
         }
     }
     out.keys = keys
