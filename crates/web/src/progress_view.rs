@@ -283,8 +283,9 @@ pub fn chart(daily: &[(day::Day, [i64; 4])]) -> Option<Chart> {
     let mut totals = [0i64; 4];
     let mut cumulative: Vec<(day::Day, [i64; 4])> = Vec::new();
     for (d, v) in daily {
+        // Suppressed days (−1, for aggregates-only viewers) add nothing to the lines.
         for i in 0..4 {
-            totals[i] += v[i];
+            totals[i] += v[i].max(0);
         }
         cumulative.push((*d, totals));
     }

@@ -3,8 +3,8 @@
 //!
 //! Each enterprise's case (list row, code, submitted answers) reduces to its `Facts`
 //! (domain `progress`). `progress_facts` keeps the facts last counted for every case; the
-//! rollup tables (`progress_bank`, `progress_branch`, `progress_daily`, `progress_open`,
-//! `progress_keys`) hold their sums. The refresher ([`refresh`]) recomputes the cases that
+//! rollup tables (`progress_bank`, `progress_branch`, `progress_daily`, `progress_open`)
+//! hold their sums. The refresher ([`refresh`]) recomputes the cases that
 //! changed since its watermark — answers by `saved_at`, list and code changes through the
 //! audit log — and applies new facts minus old ones, so repeating it changes nothing.
 //! Readers ([`read`]) sum a few rollup rows within the caller's scope.

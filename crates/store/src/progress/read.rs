@@ -361,9 +361,14 @@ impl Store {
                 totals.add(&row.tally);
                 stuck += row.stuck;
             }
-            let daily = daily(c, &r, campaign_id)?;
+            let mut daily = daily(c, &r, campaign_id)?;
             let min_cell = (*scope == Scope::Aggregates).then_some(MIN_CELL);
             if min_cell.is_some() {
+                for (_, counts) in &mut daily {
+                    for v in counts.iter_mut().filter(|v| **v > 0 && **v < MIN_CELL) {
+                        *v = -1;
+                    }
+                }
                 for row in &mut rows {
                     suppress(&mut row.tally);
                     row.stuck = -1;

@@ -27,7 +27,6 @@ struct Rollups {
     bank: BTreeMap<(String, i64), Tally>,
     daily: BTreeMap<(String, i64, i64), [i64; 4]>,
     open: BTreeMap<(CaseKey, i64), i64>,
-    keys: BTreeMap<(String, i64), i64>,
 }
 
 /// A 万元 answer as whole yuan, in SQL (`alias.answers` holds the JSON).
@@ -176,10 +175,6 @@ fn fresh(c: &mut dyn Conn, campaign_id: i64) -> Result<Rollups> {
             }
         }
     }
-    out.keys = keys
-        .into_iter()
-        .map(|((kind, k), n)| ((kind.to_owned(), k), n))
-        .collect();
     out.branch.retain(|_, t| !t.is_zero());
     out.bank.retain(|_, t| !t.is_zero());
     Ok(out)
@@ -258,14 +253,6 @@ fn stored(c: &mut dyn Conn, campaign_id: i64) -> Result<Rollups> {
             Ok(())
         },
     )?;
-    c.query_each(
-        "SELECT kind, key_value, n FROM progress_keys WHERE campaign_id = $1 AND n <> 0",
-        params![campaign_id],
-        &mut |r| {
-            out.keys.insert((r.text(0)?, r.i64(1)?), r.i64(2)?);
-            Ok(())
-        },
-    )?;
     Ok(out)
 }
 
@@ -326,7 +313,6 @@ impl Store {
             differences("progress_bank", &fresh.bank, &stored.bank, &mut out);
             differences("progress_daily", &fresh.daily, &stored.daily, &mut out);
             differences("progress_open", &fresh.open, &stored.open, &mut out);
-            differences("progress_keys", &fresh.keys, &stored.keys, &mut out);
             Ok(out)
         })
     }

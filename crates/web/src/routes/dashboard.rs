@@ -165,11 +165,7 @@ fn crumbs(scope: &Scope, report: &ProgressReport, base: &str) -> Vec<Crumb> {
         }
         Scope::Bank {
             bureau: Some(_), ..
-        } => {
-            if v.branch.is_some() {
-                push(bank_name, base.into());
-            }
-        }
+        } if v.branch.is_some() => push(bank_name, base.into()),
         _ => {}
     }
     out

@@ -100,12 +100,12 @@ pub fn run(
 /// Where the rows go.
 enum Target {
     Sqlite {
-        reader: rusqlite::Connection,
-        writer: rusqlite::Connection,
+        reader: Box<rusqlite::Connection>,
+        writer: Box<rusqlite::Connection>,
     },
     Postgres {
-        reader: postgres::Client,
-        writer: postgres::Client,
+        reader: Box<postgres::Client>,
+        writer: Box<postgres::Client>,
     },
 }
 
@@ -160,9 +160,9 @@ impl Writer<'_> {
                     let a = &r.answer;
                     line.clear();
                     let hex: String = a.ip_hash.iter().map(|b| format!("{b:02x}")).collect();
-                    write!(
+                    writeln!(
                         line,
-                        "{campaign_id}\t{}\t{}\t1\tsubmitted\t{}\t{}\tsynth-{}-{}\t{}\t{}\t{}\t{}\t\\\\x{hex}\tsynthetic\tsynthetic\n",
+                        "{campaign_id}\t{}\t{}\t1\tsubmitted\t{}\t{}\tsynth-{}-{}\t{}\t{}\t{}\t{}\t\\\\x{hex}\tsynthetic\tsynthetic",
                         r.enterprise_id,
                         a.questionnaire,
                         copy_escape(&r.answers),
@@ -210,14 +210,14 @@ impl Target {
                  PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
             )?;
             Ok(Target::Sqlite {
-                reader: rusqlite::Connection::open(path)?,
-                writer,
+                reader: Box::new(rusqlite::Connection::open(path)?),
+                writer: Box::new(writer),
             })
         } else {
             let connect = || postgres::Client::connect(url, postgres::NoTls).context("PostgreSQL");
             Ok(Target::Postgres {
-                reader: connect()?,
-                writer: connect()?,
+                reader: Box::new(connect()?),
+                writer: Box::new(connect()?),
             })
         }
     }
