@@ -34,3 +34,4 @@ UPLOAD_FILE="$work/广东名单.csv" BASE_URL="http://127.0.0.1:$port" SCREENSHO
 ENTERPRISE_CODE="$enterprise_code" ENTERPRISE_CODE_2="$enterprise_code_2" \
 BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node enterprise.mjs
 BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node manager.mjs
+YINQI_BIN="$bin" YINQI_DATABASE="sqlite:$work/e2e.db" BASE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="$root/target/screenshots" node dashboards.mjs

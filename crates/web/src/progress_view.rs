@@ -283,8 +283,9 @@ pub fn chart(daily: &[(day::Day, [i64; 4])]) -> Option<Chart> {
     let mut totals = [0i64; 4];
     let mut cumulative: Vec<(day::Day, [i64; 4])> = Vec::new();
     for (d, v) in daily {
+        // Suppressed days (−1, for aggregates-only viewers) add nothing to the lines.
         for i in 0..4 {
-            totals[i] += v[i];
+            totals[i] += v[i].max(0);
         }
         cumulative.push((*d, totals));
     }
@@ -435,9 +436,34 @@ pub struct SupervisionPage<'a> {
     pub bureau: String,
     pub csrf: &'a str,
     pub notice: Option<&'a str>,
-    /// The bank whose press form failed, the message and what was typed.
-    pub error: Option<(String, String, String)>,
+    /// The press form: the bank chosen (from a row's link or the refused post), the text
+    /// (a suggestion, or what was typed) and why it was refused.
+    pub press_bank: String,
+    pub press_message: String,
+    pub error: Option<String>,
     pub reminders: Vec<ReminderView>,
+}
+
+/// A reminder's suggested text: what lags, by how much, against the schedule.
+pub fn suggested_message(row: &RowView, measures: &[&str]) -> String {
+    let Some(p) = &row.pace else {
+        return String::new();
+    };
+    let behind: Vec<String> = p
+        .measures
+        .iter()
+        .zip(measures)
+        .filter(|((actual, expected), _)| actual != "—" && actual != expected)
+        .map(|((actual, expected), label)| format!("{label}为 {actual}（按日程应达 {expected}）"))
+        .collect();
+    if behind.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}：贵行{}，进度落后。请督促各网点加快推送问卷和上门走访，并回复整改安排。",
+        row.name,
+        behind.join("，")
+    )
 }
 
 #[derive(Template)]

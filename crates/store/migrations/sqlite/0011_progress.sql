@@ -7,8 +7,9 @@
 
 -- What each enterprise's case last contributed: its keys (0 / '' for none), funnel stages
 -- and quality flags as bit sets, amounts in yuan, days (China time) and the short keys of
--- its questionnaire 1's IP hash and mobile. Reprocessing a case whose facts did not change
--- changes nothing, which is what makes the refresher safe to repeat.
+-- its questionnaire 1's IP hash and mobile (the partial indexes count how many cases share
+-- one). Reprocessing a case whose facts did not change changes nothing, which is what makes
+-- the refresher safe to repeat.
 CREATE TABLE progress_facts (
     enterprise_id INTEGER PRIMARY KEY,
     campaign_id BIGINT NOT NULL,
@@ -127,16 +128,6 @@ CREATE TABLE progress_open (
     day BIGINT NOT NULL,
     n BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (campaign_id, bureau_code, bank_id, branch_code, manager_id, day)
-) WITHOUT ROWID;
-
--- How many cases share each IP key and mobile key (questionnaire 1), for the rules that
--- flag many answers from one network or one phone.
-CREATE TABLE progress_keys (
-    campaign_id BIGINT NOT NULL,
-    kind TEXT NOT NULL,
-    key_value BIGINT NOT NULL,
-    n BIGINT NOT NULL,
-    PRIMARY KEY (campaign_id, kind, key_value)
 ) WITHOUT ROWID;
 
 -- The refresher's state (one row): changes up to `watermark` have been queued;

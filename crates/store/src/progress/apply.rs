@@ -20,7 +20,6 @@ const FACTS_PER_STATEMENT: usize = 400;
 pub(crate) fn process(c: &mut dyn Conn, chunk: &Chunk<'_>) -> Result<usize> {
     let cases = cases::load(c, chunk)?;
     let old = old_facts(c, chunk)?;
-    let mut counts = shared_before(c, chunk)?;
     if let Chunk::Queue { lo, hi } = *chunk {
         // Before anything is queued again below (a key crossing its threshold re-queues
         // every case sharing it, some perhaps in this range but not in this chunk).
@@ -35,7 +34,7 @@ pub(crate) fn process(c: &mut dyn Conn, chunk: &Chunk<'_>) -> Result<usize> {
             slot.insert(super::settings::load(c, key.campaign_id)?.thresholds);
         }
     }
-    move_keys(c, &mut counts, &cases, &old, &thresholds)?;
+    let counts = key_counts(c, &cases, &old, &thresholds)?;
     let mut deltas = Deltas::default();
     let mut changed = Vec::new();
     for (id, (key, case)) in &cases {
@@ -106,7 +105,10 @@ fn facts_from_row(r: &dyn DbRow) -> Result<(CaseKey, Facts)> {
 /// Kinds of shared keys, with the facts column holding each.
 const KINDS: [(&str, &str); 2] = [("ip", "ip_key"), ("mobile", "mobile_key")];
 
-/// How many cases share each key the chunk's cases hold, after this chunk is counted.
+/// Keys counted per statement (inlined as integer literals: they are our own hashes).
+const KEYS_PER_QUERY: usize = 500;
+
+/// How many cases hold each key the chunk's cases hold, once the chunk is counted.
 #[derive(Default)]
 struct KeyCounts(HashMap<(i64, &'static str, i64), i64>);
 
@@ -114,7 +116,6 @@ impl KeyCounts {
     fn get(&self, campaign: i64, kind: &'static str, key: i64) -> u32 {
         match key {
             0 => 0,
-            // A key nobody else holds is not in the map (only shared ones are read).
             k => self
                 .0
                 .get(&(campaign, kind, k))
@@ -133,66 +134,76 @@ impl KeyCounts {
     }
 }
 
-/// How many cases shared each key the chunk's cases held before (where more than one).
-fn shared_before(c: &mut dyn Conn, chunk: &Chunk<'_>) -> Result<KeyCounts> {
-    let mut counts = KeyCounts::default();
-    let (from, condition, values) = chunk.facts();
-    for (kind, column) in KINDS {
-        c.query_each(
-            &format!(
-                "SELECT f.campaign_id, k.key_value, k.n FROM {from}
-                 JOIN progress_keys k ON k.campaign_id = f.campaign_id AND k.kind = '{kind}'
-                  AND k.key_value = f.{column}
-                 WHERE {condition} AND f.{column} <> 0 AND k.n > 1"
-            ),
-            &values,
-            &mut |r| {
-                counts.0.insert((r.i64(0)?, kind, r.i64(1)?), r.i64(2)?);
-                Ok(())
-            },
-        )?;
+/// How many stored facts hold each of `keys` (campaign, kind, key), by the facts table's
+/// own partial indexes: no table of counts to keep, whose random updates would cost a page
+/// write per answer.
+fn stored_counts(
+    c: &mut dyn Conn,
+    keys: &std::collections::BTreeSet<(i64, &'static str, i64)>,
+) -> Result<HashMap<(i64, &'static str, i64), i64>> {
+    let mut out = HashMap::new();
+    let mut groups: BTreeMap<(i64, &'static str), Vec<i64>> = BTreeMap::new();
+    for (campaign, kind, key) in keys {
+        groups.entry((*campaign, *kind)).or_default().push(*key);
     }
-    Ok(counts)
+    for ((campaign, kind), list) in groups {
+        let column = if kind == "ip" { "ip_key" } else { "mobile_key" };
+        for part in list.chunks(KEYS_PER_QUERY) {
+            let literals: Vec<String> = part.iter().map(i64::to_string).collect();
+            c.query_each(
+                &format!(
+                    "SELECT {column}, COUNT(*) FROM progress_facts
+                     WHERE campaign_id = $1 AND {column} <> 0 AND {column} IN ({})
+                     GROUP BY {column}",
+                    literals.join(", ")
+                ),
+                params![campaign],
+                &mut |r| {
+                    out.insert((campaign, kind, r.i64(0)?), r.i64(1)?);
+                    Ok(())
+                },
+            )?;
+        }
+    }
+    Ok(out)
 }
 
-/// Moves each case's keys in `progress_keys` from the old facts to the new, updating
-/// `counts` to what the chunk's new facts need. When a key's count crosses its threshold,
-/// every case holding it is queued: their flag changed although nothing of theirs did.
-fn move_keys(
+/// The counts of the keys the chunk's cases hold once the chunk is counted. When a key's
+/// count crosses its threshold, every case holding it is queued: their flag changed
+/// although nothing of theirs did.
+fn key_counts(
     c: &mut dyn Conn,
-    counts: &mut KeyCounts,
     cases: &BTreeMap<i64, (CaseKey, Case)>,
     old: &HashMap<i64, (CaseKey, Facts)>,
     thresholds: &HashMap<i64, Thresholds>,
-) -> Result<()> {
-    let mut delta: BTreeMap<(i64, &'static str, i64), i64> = BTreeMap::new();
+) -> Result<KeyCounts> {
+    // Holders within the chunk before and after (an enterprise never changes campaign).
+    let mut before: HashMap<(i64, &'static str, i64), i64> = HashMap::new();
+    let mut after: HashMap<(i64, &'static str, i64), i64> = HashMap::new();
     for (id, (key, case)) in cases {
         let q1 = case.q1.as_ref();
         let new = [q1.map_or(0, |q| q.ip_key), q1.map_or(0, |q| q.mobile_key)];
-        // An enterprise never changes campaign, so its keys stay in the same one.
-        let before = old
+        let was = old
             .get(id)
             .map_or([0, 0], |(_, f)| [f.ip_key, f.mobile_key]);
         for (i, (kind, _)) in KINDS.iter().enumerate() {
-            if new[i] == before[i] {
-                continue;
-            }
-            if before[i] != 0 {
-                *delta.entry((key.campaign_id, kind, before[i])).or_default() -= 1;
+            if was[i] != 0 {
+                *before.entry((key.campaign_id, kind, was[i])).or_default() += 1;
             }
             if new[i] != 0 {
-                *delta.entry((key.campaign_id, kind, new[i])).or_default() += 1;
+                *after.entry((key.campaign_id, kind, new[i])).or_default() += 1;
             }
         }
     }
-    for ((campaign, kind, key), d) in delta.into_iter().filter(|(_, d)| *d != 0) {
-        let n = c.query_i64(
-            "INSERT INTO progress_keys (campaign_id, kind, key_value, n) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (campaign_id, kind, key_value) DO UPDATE SET n = progress_keys.n + excluded.n
-             RETURNING n",
-            params![campaign, kind, key, d],
-        )?;
-        counts.0.insert((campaign, kind, key), n);
+    let keys: std::collections::BTreeSet<_> = before.keys().chain(after.keys()).copied().collect();
+    let stored = stored_counts(c, &keys)?;
+    let mut counts = KeyCounts::default();
+    for k in keys {
+        let (campaign, kind, key) = k;
+        let was = stored.get(&k).copied().unwrap_or(0);
+        let outside = was - before.get(&k).copied().unwrap_or(0);
+        let now = outside + after.get(&k).copied().unwrap_or(0);
+        counts.0.insert(k, now);
         let threshold = thresholds.get(&campaign).map_or(i64::MAX, |t| {
             i64::from(match kind {
                 "ip" => t.shared_ip_answers,
@@ -200,19 +211,20 @@ fn move_keys(
             })
             .max(2)
         });
-        if (n - d >= threshold) != (n >= threshold) {
+        if (was >= threshold) != (now >= threshold) && outside > 0 {
             let column = if kind == "ip" { "ip_key" } else { "mobile_key" };
             c.execute(
                 &format!(
                     "INSERT INTO progress_queue (enterprise_id)
-                     SELECT enterprise_id FROM progress_facts WHERE campaign_id = $1 AND {column} = $2
+                     SELECT enterprise_id FROM progress_facts
+                     WHERE campaign_id = $1 AND {column} <> 0 AND {column} = $2
                      ON CONFLICT DO NOTHING"
                 ),
                 params![campaign, key],
             )?;
         }
     }
-    Ok(())
+    Ok(counts)
 }
 
 /// The differences a chunk makes to each rollup table, by key.
@@ -239,14 +251,25 @@ impl Deltas {
                 target.sub(&t)
             }
         }
+        // Daily rows per bank and per bureau (bank `BUREAU_TOTAL`), so the national and
+        // bureau charts sum a few rows per day, not one per bank.
         for (day, i) in tally::daily(facts) {
-            let (campaign, bureau, bank_id) = bank.clone();
-            self.daily
-                .entry((campaign, bureau, bank_id, day))
-                .or_default()[i] += sign;
+            for bank_id in [key.bank_id, super::BUREAU_TOTAL] {
+                self.daily
+                    .entry((key.campaign_id, key.bureau_code.clone(), bank_id, day))
+                    .or_default()[i] += sign;
+            }
         }
+        // Open solutions per branch × manager and per bank (branch `BANK_TOTAL`), likewise.
         if let Some(day) = facts.open_since {
-            *self.open.entry((key.clone(), day)).or_default() += sign;
+            let bank_total = CaseKey {
+                branch_code: super::BANK_TOTAL.to_owned(),
+                manager_id: 0,
+                ..key.clone()
+            };
+            for k in [key.clone(), bank_total] {
+                *self.open.entry((k, day)).or_default() += sign;
+            }
         }
     }
 

@@ -3,8 +3,8 @@
 //!
 //! Each enterprise's case (list row, code, submitted answers) reduces to its `Facts`
 //! (domain `progress`). `progress_facts` keeps the facts last counted for every case; the
-//! rollup tables (`progress_bank`, `progress_branch`, `progress_daily`, `progress_open`,
-//! `progress_keys`) hold their sums. The refresher ([`refresh`]) recomputes the cases that
+//! rollup tables (`progress_bank`, `progress_branch`, `progress_daily`, `progress_open`)
+//! hold their sums. The refresher ([`refresh`]) recomputes the cases that
 //! changed since its watermark — answers by `saved_at`, list and code changes through the
 //! audit log — and applies new facts minus old ones, so repeating it changes nothing.
 //! Readers ([`read`]) sum a few rollup rows within the caller's scope.
@@ -31,6 +31,11 @@ pub struct CaseKey {
     pub branch_code: String,
     pub manager_id: i64,
 }
+
+/// `progress_daily` rows with this bank hold the whole bureau's series.
+pub(crate) const BUREAU_TOTAL: i64 = -1;
+/// `progress_open` rows with this branch hold the whole bank's open solutions.
+pub(crate) const BANK_TOTAL: &str = "*";
 
 /// The advisory lock that keeps two processes' refreshers from applying the same change
 /// twice on PostgreSQL (SQLite serialises write transactions by itself).

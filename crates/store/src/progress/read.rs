@@ -254,9 +254,15 @@ fn rows(c: &mut dyn Conn, r: &Resolved, campaign_id: i64, cutoff: Day) -> Result
             Ok(())
         },
     )?;
-    // Stuck solutions of the same rows.
+    // Stuck solutions of the same rows: bank totals for bureau and bank rows, the
+    // branch × manager rows below that.
     let (group, _, _) = grouping(r.rows);
-    let (cond, mut values) = condition(r, campaign_id);
+    let (mut cond, mut values) = condition(r, campaign_id);
+    cond.push_str(if table == "progress_bank" {
+        " AND p.branch_code = '*'"
+    } else {
+        " AND p.branch_code <> '*'"
+    });
     values.push(Val::Int(i64::from(cutoff)));
     let cutoff_param = values.len();
     c.query_each(
@@ -286,7 +292,11 @@ fn daily(c: &mut dyn Conn, r: &Resolved, campaign_id: i64) -> Result<Vec<(Day, [
     if r.view.branch.is_some() || r.manager.is_some() {
         return Ok(Vec::new());
     }
-    let (cond, values) = condition(r, campaign_id);
+    let (mut cond, values) = condition(r, campaign_id);
+    if r.view.bank.is_none() {
+        // The bureaus' own series rows (see `BUREAU_TOTAL`), not every bank's.
+        cond.push_str(" AND p.bank_id = -1");
+    }
     c.query_vec(
         &format!(
             "SELECT p.day, CAST(SUM(p.q1) AS BIGINT), CAST(SUM(p.visited) AS BIGINT),
@@ -351,9 +361,14 @@ impl Store {
                 totals.add(&row.tally);
                 stuck += row.stuck;
             }
-            let daily = daily(c, &r, campaign_id)?;
+            let mut daily = daily(c, &r, campaign_id)?;
             let min_cell = (*scope == Scope::Aggregates).then_some(MIN_CELL);
             if min_cell.is_some() {
+                for (_, counts) in &mut daily {
+                    for v in counts.iter_mut().filter(|v| **v > 0 && **v < MIN_CELL) {
+                        *v = -1;
+                    }
+                }
                 for row in &mut rows {
                     suppress(&mut row.tally);
                     row.stuck = -1;

@@ -27,7 +27,6 @@ struct Rollups {
     bank: BTreeMap<(String, i64), Tally>,
     daily: BTreeMap<(String, i64, i64), [i64; 4]>,
     open: BTreeMap<(CaseKey, i64), i64>,
-    keys: BTreeMap<(String, i64), i64>,
 }
 
 /// A 万元 answer as whole yuan, in SQL (`alias.answers` holds the JSON).
@@ -159,18 +158,23 @@ fn fresh(c: &mut dyn Conn, campaign_id: i64) -> Result<Rollups> {
             .or_default()
             .add(&t);
         for (day, i) in tally::daily(&facts) {
-            out.daily
-                .entry((key.bureau_code.clone(), key.bank_id, i64::from(day)))
-                .or_default()[i] += 1;
+            for bank in [key.bank_id, super::BUREAU_TOTAL] {
+                out.daily
+                    .entry((key.bureau_code.clone(), bank, i64::from(day)))
+                    .or_default()[i] += 1;
+            }
         }
         if let Some(day) = facts.open_since {
-            *out.open.entry((key.clone(), i64::from(day))).or_default() += 1;
+            let bank_total = CaseKey {
+                branch_code: super::BANK_TOTAL.to_owned(),
+                manager_id: 0,
+                ..key.clone()
+            };
+            for k in [key.clone(), bank_total] {
+                *out.open.entry((k, i64::from(day))).or_default() += 1;
+            }
         }
     }
-    out.keys = keys
-        .into_iter()
-        .map(|((kind, k), n)| ((kind.to_owned(), k), n))
-        .collect();
     out.branch.retain(|_, t| !t.is_zero());
     out.bank.retain(|_, t| !t.is_zero());
     Ok(out)
@@ -249,14 +253,6 @@ fn stored(c: &mut dyn Conn, campaign_id: i64) -> Result<Rollups> {
             Ok(())
         },
     )?;
-    c.query_each(
-        "SELECT kind, key_value, n FROM progress_keys WHERE campaign_id = $1 AND n <> 0",
-        params![campaign_id],
-        &mut |r| {
-            out.keys.insert((r.text(0)?, r.i64(1)?), r.i64(2)?);
-            Ok(())
-        },
-    )?;
     Ok(out)
 }
 
@@ -317,7 +313,6 @@ impl Store {
             differences("progress_bank", &fresh.bank, &stored.bank, &mut out);
             differences("progress_daily", &fresh.daily, &stored.daily, &mut out);
             differences("progress_open", &fresh.open, &stored.open, &mut out);
-            differences("progress_keys", &fresh.keys, &stored.keys, &mut out);
             Ok(out)
         })
     }

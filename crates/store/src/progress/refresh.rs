@@ -9,8 +9,8 @@
 //!    time and commit a little later) and [`AUDIT_OVERLAP_MS`] for the audit log (an import
 //!    commits after its entry is written); audit entries already acted on are remembered,
 //!    and requeuing an answer only recounts it, which changes nothing.
-//! 2. **Count** (a transaction per chunk of [`CHUNK`] cases): queued cases first, then the
-//!    sweeps, each chunk through `apply::process`.
+//! 2. **Count** (a transaction per chunk of [`CHUNK`] queued or [`SWEEP_CHUNK`] swept
+//!    cases): queued cases first, then the sweeps, each chunk through `apply::process`.
 //! 3. **Complete**: once nothing waits, `complete_at` — what the dashboards show as "data
 //!    as of" — moves up to the collected window.
 //!
@@ -29,17 +29,23 @@ use crate::{Scope, Store, StoreError, now_millis, params};
 pub const OVERLAP_MS: i64 = 30_000;
 /// How far before the watermark the audit log is read again.
 pub const AUDIT_OVERLAP_MS: i64 = 600_000;
-/// Cases per transaction: small enough that a write waits at most a few tens of
+/// Queued cases per transaction: small enough that a write waits at most a few tens of
 /// milliseconds behind the refresher on SQLite.
 pub const CHUNK: i64 = 2_000;
+/// Swept cases per transaction. Sweeps follow bulk changes (an import, codes issued) and
+/// touch index pages all over the facts' key indexes; larger transactions write each such
+/// page once for many cases (SQLite writes whole 16 KiB pages to its log per transaction).
+pub const SWEEP_CHUNK: i64 = 10_000;
 /// How long acted-on audit entries are remembered (far beyond the overlap).
 const SEEN_KEPT_MS: i64 = 24 * 3_600_000;
 
 /// How much one call of the refresher may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RefreshLimits {
-    /// Cases per transaction.
+    /// Queued cases per transaction.
     pub chunk: i64,
+    /// Swept cases per transaction.
+    pub sweep_chunk: i64,
     /// Cases to count before returning (at least one chunk is counted).
     pub budget: u64,
     /// How far before the watermark answers are looked at again ([`OVERLAP_MS`]; tests
@@ -51,6 +57,7 @@ impl Default for RefreshLimits {
     fn default() -> Self {
         RefreshLimits {
             chunk: CHUNK,
+            sweep_chunk: SWEEP_CHUNK,
             budget: u64::MAX,
             overlap_ms: OVERLAP_MS,
         }
@@ -319,6 +326,7 @@ impl Store {
     pub fn refresh_progress(&self, limits: RefreshLimits) -> Result<RefreshReport> {
         let now = now_millis();
         let chunk = limits.chunk.max(1);
+        let sweep_chunk = limits.sweep_chunk.max(1);
         let mut report = RefreshReport {
             queued: self.write(|c| collect(c, now, limits.overlap_ms))?,
             ..RefreshReport::default()
@@ -329,7 +337,7 @@ impl Store {
                 report.counted += n;
                 continue;
             }
-            match self.write(|c| count_swept(c, chunk))? {
+            match self.write(|c| count_swept(c, sweep_chunk))? {
                 Some(n) => report.counted += n,
                 None => break,
             }

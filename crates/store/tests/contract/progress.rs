@@ -497,6 +497,7 @@ pub fn rollups_match_a_recount_after_random_events(db: &TestDb) {
                 // A partial refresh: a few cases at a time, stopping early.
                 let limits = RefreshLimits {
                     chunk: rng.below(7) as i64 + 1,
+                    sweep_chunk: rng.below(7) as i64 + 1,
                     budget: rng.below(12),
                     overlap_ms: 0,
                 };
@@ -549,6 +550,7 @@ pub fn two_refreshers_at_once_count_each_change_once(db: &TestDb) {
                 store
                     .refresh_progress(RefreshLimits {
                         chunk: 3,
+                        sweep_chunk: 4,
                         budget: 9,
                         overlap_ms: 0,
                     })
@@ -560,6 +562,7 @@ pub fn two_refreshers_at_once_count_each_change_once(db: &TestDb) {
                 other
                     .refresh_progress(RefreshLimits {
                         chunk: 2,
+                        sweep_chunk: 5,
                         budget: 6,
                         overlap_ms: 0,
                     })
@@ -749,6 +752,11 @@ pub fn dashboards_stay_within_scope(db: &TestDb) {
         "amounts of suppressed counts go too"
     );
     assert_eq!(assoc.totals.flagged(), -1);
+    assert_eq!(
+        assoc.daily.last().map(|(_, c)| c[0]),
+        Some(-1),
+        "3 answers today: hidden"
+    );
     assert!(matches!(
         report(
             &Scope::Aggregates,

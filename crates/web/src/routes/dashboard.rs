@@ -37,6 +37,9 @@ pub struct ViewQuery {
     /// Set by the redirect after a successful form.
     #[serde(default)]
     done: String,
+    /// The bank a supervision row's "press" link chose.
+    #[serde(default)]
+    press: String,
 }
 
 impl ViewQuery {
@@ -287,7 +290,7 @@ async fn supervision_page(
     caller: &Caller,
     q: &ViewQuery,
     notice: Option<&str>,
-    error: Option<(String, String, String)>,
+    refused: Option<(String, String, String)>,
 ) -> Result<Response, Response> {
     if !supervises(&caller.scope) {
         return Err(PageError::not_found().into_response());
@@ -309,10 +312,31 @@ async fn supervision_page(
         .filter(|r| report.view.bureau.is_none() || r.bureau_code == report.view.bureau)
         .collect();
     let s = &report.settings.schedule;
-    let status = if error.is_some() {
+    let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
+    };
+    let rows = view::rows(
+        &report,
+        &|r| {
+            row_link(&report, r, "/supervision")
+                .filter(|_| report.rows_level == Some(Level::Bureau))
+        },
+        true,
+    );
+    let measures = view::measure_labels();
+    let (press_bank, press_message, error) = match refused {
+        Some((bank, message, typed)) => (bank, typed, Some(message)),
+        None => {
+            let bank = q.press.trim().to_owned();
+            let suggestion = rows
+                .iter()
+                .find(|r| r.key == bank)
+                .map(|r| view::suggested_message(r, &measures))
+                .unwrap_or_default();
+            (bank, suggestion, None)
+        }
     };
     let page = SupervisionPage {
         nav: nav(state, caller).await,
@@ -338,19 +362,14 @@ async fn supervision_page(
                 format!("{}%", s.visit_target_pct),
             ),
         ],
-        measures: view::measure_labels(),
-        rows: view::rows(
-            &report,
-            &|r| {
-                row_link(&report, r, "/supervision")
-                    .filter(|_| report.rows_level == Some(Level::Bureau))
-            },
-            true,
-        ),
+        measures,
+        rows,
         banks: report.rows_level == Some(Level::Bank),
         bureau: report.view.bureau.clone().unwrap_or_default(),
         csrf: caller.csrf.as_deref().unwrap_or(""),
         notice,
+        press_bank,
+        press_message,
         error,
         reminders: shown.into_iter().map(view::reminder_view).collect(),
     };
@@ -412,6 +431,7 @@ pub async fn press(
         .await;
     let q = ViewQuery {
         bureau: bureau.clone().unwrap_or_default(),
+        press: bank.to_string(),
         ..ViewQuery::default()
     };
     match result {

@@ -167,7 +167,19 @@ async fn pressing_a_bank_reaches_it_and_its_reply_comes_back() {
     let bureau = world.login("bureau-37").await;
     let list = body_text(world.send(bureau.get("/supervision")).await).await;
     assert!(list.contains("进度督导") && list.contains("action=\"/supervision/remind\""));
-    assert!(list.contains(&format!("name=\"bank\" value=\"{}\"", world.icbc)));
+    assert!(list.contains(&format!("<option value=\"{}\"", world.icbc)));
+    // A row's link chooses the bank and suggests what to say.
+    let chosen = body_text(
+        world
+            .send(bureau.get(&format!("/supervision?press={}", world.icbc)))
+            .await,
+    )
+    .await;
+    assert!(
+        chosen.contains(&format!("<option value=\"{}\" selected>", world.icbc)),
+        "{chosen}"
+    );
+    assert!(chosen.contains("按日程应达"));
     // An empty message: refused next to the form, nothing recorded.
     let r = world
         .send(bureau.form(

@@ -1,6 +1,6 @@
 //! `yinqi gen answers`: synthetic submitted answers written straight into a database, for
-//! the dashboards' benchmark and the browser checks — every enterprise holding a code gets
-//! the answers `synth::answers_for` draws for it. Bulk-loaded (SQLite: multi-row INSERTs in
+//! the dashboards' benchmark and the browser checks — every enterprise holding a code (and
+//! no answer yet) gets the answers `synth::answers_for` draws for it. Bulk-loaded (SQLite: multi-row INSERTs in
 //! one transaction; PostgreSQL: `COPY` with foreign-key triggers off for the session, which
 //! needs a superuser), so millions of rows take a minute, not hours. Bypasses validation
 //! (the generator's answers are tested to pass it) and is refused on a database that
@@ -190,9 +190,11 @@ fn copy_escape(text: &str) -> String {
         .replace('\r', "\\r")
 }
 
+/// Enterprises holding a code that have answered nothing yet (real answers are left alone).
 const CODED: &str = "SELECT e.id, e.uscc, e.name FROM enterprises e
      WHERE e.campaign_id = $1
        AND EXISTS (SELECT 1 FROM enterprise_codes c WHERE c.enterprise_id = e.id AND c.active)
+       AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.enterprise_id = e.id)
      ORDER BY e.id";
 
 /// Adds an enterprise's rows (id, credit code, name) to the batch.
