@@ -9,7 +9,7 @@ use yinqi_domain::progress::{Case, Facts, Flags, SharedCounts, Stages, Tally, Th
 
 use super::CaseKey;
 use super::cases::{self, Chunk};
-use crate::db::{Conn, ConnExt, DbRow, Val};
+use crate::db::{Conn, DbRow, Val};
 use crate::error::Result;
 use crate::params;
 
